@@ -1,0 +1,79 @@
+/**
+ * The reference backend: every kernel, in plain TypeScript over TypedArrays.
+ * It is the oracle the faster backends are tested against and the fallback
+ * for any kernel they lack, so its table is typed complete.
+ */
+import type { Backend, KernelTable, OutSpec, Storage, View } from "../backend.js";
+import type { DType, TypedArray } from "../../core/dtype.js";
+import { HostStorage, toContiguous } from "./storage.js";
+import { binaryKernel, castKernel, selectKernel, unaryKernel, type MakeStorage } from "./elementwise.js";
+import { argKernel, cumsumKernel, maxKernel, minKernel, prodKernel, sumKernel } from "./reduce.js";
+import {
+  concatKernel,
+  padKernel,
+  scatterAddAlongAxisKernel,
+  scatterAlongAxisKernel,
+  takeAlongAxisKernel,
+} from "./movement.js";
+import { matmulKernel } from "./matmul.js";
+
+const viewOnly = (name: string) => () => {
+  // Layout primitives are resolved as views by the dispatcher before a kernel is asked for.
+  throw new Error(`internal: '${name}' is a view primitive and has no kernel`);
+};
+
+class ReferenceBackend implements Backend {
+  readonly name = "reference";
+  readonly kernels: KernelTable;
+
+  constructor() {
+    const make: MakeStorage = (out: OutSpec, data: TypedArray) => new HostStorage(this, out.dtype, data);
+    const u = <P extends Parameters<typeof unaryKernel>[0]>(p: P) => unaryKernel(p, make);
+    const b = <P extends Parameters<typeof binaryKernel>[0]>(p: P) => binaryKernel(p, make);
+    this.kernels = {
+      neg: u("neg"), exp: u("exp"), log: u("log"), sin: u("sin"), cos: u("cos"), tan: u("tan"),
+      tanh: u("tanh"), sqrt: u("sqrt"), abs: u("abs"), sign: u("sign"), floor: u("floor"),
+      ceil: u("ceil"), round: u("round"), erf: u("erf"), log1p: u("log1p"), expm1: u("expm1"),
+      sigmoid: u("sigmoid"), reciprocal: u("reciprocal"), atan: u("atan"), asin: u("asin"),
+      acos: u("acos"), sinh: u("sinh"), cosh: u("cosh"), logical_not: u("logical_not"),
+      isnan: u("isnan"), isinf: u("isinf"),
+      add: b("add"), sub: b("sub"), mul: b("mul"), div: b("div"), pow: b("pow"),
+      maximum: b("maximum"), minimum: b("minimum"), atan2: b("atan2"), floor_div: b("floor_div"),
+      mod: b("mod"), equal: b("equal"), not_equal: b("not_equal"), less: b("less"),
+      less_equal: b("less_equal"), greater: b("greater"), greater_equal: b("greater_equal"),
+      logical_and: b("logical_and"), logical_or: b("logical_or"), logical_xor: b("logical_xor"),
+      select: selectKernel(make),
+      cast: castKernel(make),
+      stop_gradient: viewOnly("stop_gradient"),
+      sum: sumKernel(make),
+      prod: prodKernel(make),
+      max: maxKernel(make),
+      min: minKernel(make),
+      argmax: argKernel<"argmax">((v, best) => v > best, make),
+      argmin: argKernel<"argmin">((v, best) => v < best, make),
+      cumsum: cumsumKernel(make),
+      reshape: viewOnly("reshape"),
+      transpose: viewOnly("transpose"),
+      broadcast_to: viewOnly("broadcast_to"),
+      slice: viewOnly("slice"),
+      pad: padKernel(make),
+      concat: concatKernel(make),
+      take_along_axis: takeAlongAxisKernel(make),
+      scatter_add_along_axis: scatterAddAlongAxisKernel(make),
+      scatter_along_axis: scatterAlongAxisKernel(make),
+      matmul: matmulKernel(make),
+    };
+  }
+
+  upload(data: TypedArray, dtype: DType): Storage {
+    return new HostStorage(this, dtype, data);
+  }
+  readSync(view: View): TypedArray {
+    return toContiguous(view);
+  }
+  read(view: View): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(view));
+  }
+}
+
+export const referenceBackend: Backend = new ReferenceBackend();

@@ -1,0 +1,64 @@
+/**
+ * Which backend runs kernels: `ms.set_backend(name)`, `ms.get_backend()`, or
+ * the environment variable MINDSPORE_TS_BACKEND at start-up. Dispatch falls
+ * back to the reference backend for any kernel the current one lacks.
+ */
+import type { Backend, KernelTable, OutSpec, Storage, View } from "./backend.js";
+import type { PrimName, PrimParams } from "../primitives/params.js";
+import { referenceBackend } from "./reference/index.js";
+import { ValueError } from "../core/errors.js";
+
+const backends = new Map<string, Backend>([["reference", referenceBackend]]);
+let current: Backend = referenceBackend;
+
+export function register_backend(backend: Backend): void {
+  backends.set(backend.name, backend);
+}
+
+export function set_backend(name: string): void {
+  const b = backends.get(name);
+  if (!b) {
+    throw new ValueError(`For 'set_backend', the 'name' must be one of [${[...backends.keys()].join(", ")}], but got '${name}'.`);
+  }
+  current = b;
+}
+
+export function get_backend(): string {
+  return current.name;
+}
+
+export function currentBackend(): Backend {
+  return current;
+}
+
+/** A view whose storage lives on `target`, copying through the host when it lives elsewhere. */
+function moveTo(view: View, target: Backend): View {
+  if (view.storage.backend === target) return view;
+  const host = view.storage.backend.readSync(view);
+  return { storage: target.upload(host, view.storage.dtype), shape: view.shape, strides: contiguousOf(view.shape), offset: 0 };
+}
+
+function contiguousOf(shape: readonly number[]): number[] {
+  const s: number[] = [];
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** Run primitive `p`'s kernel on the current backend, or on the reference one if it has none. */
+export function runKernel<P extends PrimName>(p: P, inputs: readonly View[], params: PrimParams[P], out: OutSpec): Storage {
+  const own = current.kernels[p] as KernelTable[P] | undefined;
+  const backend = own ? current : referenceBackend;
+  const kernel = (own ?? referenceBackend.kernels[p]) as KernelTable[P];
+  return kernel(inputs.map((v) => moveTo(v, backend)), params, out);
+}
+
+/** Initial choice from the environment, where there is one (Node; browsers have none). */
+export function initBackendFromEnv(): void {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const name = env?.MINDSPORE_TS_BACKEND;
+  if (name) set_backend(name);
+}

@@ -1,0 +1,2 @@
+/** `ms.common`: the initializer namespace, as `mindspore.common.initializer`. */
+export * as initializer from "./nn/initializer.js";

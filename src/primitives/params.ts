@@ -1,0 +1,105 @@
+/**
+ * The closed set of primitives and the parameters each takes. Everything else
+ * in `ops` is a composition of these. Adding a name here makes the compiler
+ * demand its rule (src/primitives/rules.ts) and its reference kernel
+ * (src/backend/reference/).
+ */
+import type { DType } from "../core/dtype.js";
+
+type None = Record<string, never>;
+export interface ReduceParams {
+  /** normalised, sorted axes */
+  readonly axes: readonly number[];
+  readonly keepdims: boolean;
+}
+export interface ArgReduceParams {
+  readonly axis: number;
+  readonly keepdims: boolean;
+}
+
+export interface UnaryPrims {
+  neg: None;
+  exp: None;
+  log: None;
+  sin: None;
+  cos: None;
+  tan: None;
+  tanh: None;
+  sqrt: None;
+  abs: None;
+  sign: None;
+  floor: None;
+  ceil: None;
+  round: None;
+  erf: None;
+  log1p: None;
+  expm1: None;
+  sigmoid: None;
+  reciprocal: None;
+  atan: None;
+  asin: None;
+  acos: None;
+  sinh: None;
+  cosh: None;
+  logical_not: None;
+  isnan: None;
+  isinf: None;
+}
+
+export interface BinaryPrims {
+  add: None;
+  sub: None;
+  mul: None;
+  div: None;
+  pow: None;
+  maximum: None;
+  minimum: None;
+  atan2: None;
+  floor_div: None;
+  mod: None;
+  equal: None;
+  not_equal: None;
+  less: None;
+  less_equal: None;
+  greater: None;
+  greater_equal: None;
+  logical_and: None;
+  logical_or: None;
+  logical_xor: None;
+}
+
+export interface PrimParams extends UnaryPrims, BinaryPrims {
+  /** where(cond, x, y) */
+  select: None;
+  cast: { readonly dtype: DType };
+  /** identity forward, no gradient at any level */
+  stop_gradient: None;
+  sum: ReduceParams;
+  prod: ReduceParams;
+  max: ReduceParams;
+  min: ReduceParams;
+  argmax: ArgReduceParams;
+  argmin: ArgReduceParams;
+  cumsum: { readonly axis: number; readonly reverse: boolean };
+  // --- layout: views where the strides allow, no data moved ---
+  reshape: { readonly shape: readonly number[] };
+  transpose: { readonly perm: readonly number[] };
+  broadcast_to: { readonly shape: readonly number[] };
+  /** basic slicing along every axis; steps may be negative */
+  slice: { readonly starts: readonly number[]; readonly steps: readonly number[]; readonly shape: readonly number[] };
+  // --- data movement ---
+  pad: { readonly before: readonly number[]; readonly after: readonly number[]; readonly value: number };
+  concat: { readonly axis: number };
+  /** out[..i..] = x[..index[..i..]..] along `axis` (index has x's rank) */
+  take_along_axis: { readonly axis: number };
+  /** transpose of take_along_axis: zeros of `shape`, then out[..index..] += src */
+  scatter_add_along_axis: { readonly axis: number; readonly shape: readonly number[] };
+  /** out = x with out[..index..] = src along axis (later writes win) */
+  scatter_along_axis: { readonly axis: number };
+  // --- compute-heavy ---
+  matmul: None;
+}
+
+export type PrimName = keyof PrimParams;
+export type UnaryPrim = keyof UnaryPrims;
+export type BinaryPrim = keyof BinaryPrims;
