@@ -21,6 +21,7 @@ export {
 } from "./core/dtype.js";
 export { ValueError, TypeError, RuntimeError, IndexError, AttributeError } from "./core/errors.js";
 export { set_seed, get_seed } from "./core/random.js";
+export { print, str, repr } from "./core/pyprint.js";
 export { Parameter, ParameterTuple } from "./nn/parameter.js";
 export { grad, value_and_grad, get_grad, stop_gradient } from "./autodiff/grad.js";
 export { jvp, vjp, jacfwd, jacrev } from "./autodiff/functional.js";

@@ -724,6 +724,9 @@ def gen_reduction():
         case(f"{name}/bool/all_true", name, [T(np.ones((2, 2), bool), "bool")], t_b)
         case(f"{name}/bool/empty_axis=1", name, [T(np.zeros((2, 0), bool), "bool"), V(1)], t_b)
         case(f"{name}/bool/0d", name, [T(False, "bool")], t_b)
+        # non-bool inputs are cast to bool first (nonzero = True)
+        case(f"{name}/float32/nonzero_is_true", name, [T([[0.0, 1.5, -2.0], [0.0, 0.0, 0.25]], "float32"), V(1)], t_b)
+        case(f"{name}/float64/all", name, [T([0.5, -1.0, 3.0], "float64")], t_b)
 
 
 # ==========================================================================
@@ -826,6 +829,7 @@ def gen_shape():
     case("squeeze/float32/1->0d", "squeeze", [r.f((1,))], sq)
     case("squeeze/float32/0d", "squeeze", [r.f(())], sq)
     case("squeeze/int32/all", "squeeze", [r.i((1, 2, 1))], sq)
+    case("squeeze/float32/empty_axis=1", "squeeze", [r.f((0, 1)), V(1)], sq)
 
     r = Rand("expand_dims")
     ed = lambda x, axis: x.unsqueeze(axis)
@@ -852,6 +856,7 @@ def gen_shape():
     case("stack/float32/axis=0", "stack", [L([r.f((2, 3)), r.f((2, 3)), r.f((2, 3))])], st)
     case("stack/float64/axis=-1", "stack", [L([r.f((2, 3), "float64"), r.f((2, 3), "float64")]), V(-1)], st)
     case("stack/float32/0d", "stack", [L([r.f(()), r.f(()), r.f(())])], st)
+    case("stack/float32/empty", "stack", [L([r.f((0, 2)), r.f((0, 2))]), V(1)], st)
     case("stack/int32/axis=1", "stack", [L([r.i((2,)), r.i((2,))])], st, kwargs={"axis": 1})
 
     # ops.split(tensor, split_size_or_sections, axis=0) -> tuple
@@ -869,6 +874,7 @@ def gen_shape():
     case("tile/float64/dims_longer=(2,1,2)", "tile", [r.f((2, 3), "float64"), V([2, 1, 2])], tl)
     case("tile/float32/dims_shorter=(3,)", "tile", [r.f((2, 2)), V([3])], tl)
     case("tile/float32/dims_with_0", "tile", [r.f((2,)), V([0])], tl)
+    case("tile/float32/empty", "tile", [r.f((0, 2)), V([2, 1])], tl)
     case("tile/int32/dims=(1,2)", "tile", [r.i((2, 2)), V([1, 2])], tl)
 
     r = Rand("broadcast_to")
@@ -877,6 +883,7 @@ def gen_shape():
     case("broadcast_to/float32/2x1->-1x4", "broadcast_to", [r.f((2, 1)), V([-1, 4])], bt)
     case("broadcast_to/float64/1->2x3x1", "broadcast_to", [r.f((1,), "float64"), V([2, 3, 1])], bt)
     case("broadcast_to/float32/0d->2x2", "broadcast_to", [r.f(()), V([2, 2])], bt)
+    case("broadcast_to/float32/1x0->3x0", "broadcast_to", [r.f((1, 0)), V([3, 0])], bt)
     case("broadcast_to/int32/1x3->2x3", "broadcast_to", [r.i((1, 3)), V([2, 3])], bt)
 
     # ops.flatten(input, order='C', *, start_dim=1, end_dim=-1): default start_dim=1 (torch: 0)
@@ -886,6 +893,7 @@ def gen_shape():
     case("flatten/float32/start_dim=0", "flatten", [r.f((2, 3, 4))], fl, kwargs={"start_dim": 0})
     case("flatten/float64/start=1,end=2", "flatten", [r.f((2, 3, 2, 2), "float64")], fl, kwargs={"start_dim": 1, "end_dim": 2})
     case("flatten/int32/default", "flatten", [r.i((2, 2, 2))], fl)
+    case("flatten/float32/empty", "flatten", [r.f((2, 0, 3))], fl)
 
     # ops.gather(input_params, input_indices, axis, batch_dims=0): numpy.take along `axis`
     def ga(p, idx, axis, batch_dims=0):
@@ -901,6 +909,7 @@ def gen_shape():
     case("gather/float64/axis=-1", "gather", [r.f((2, 3), "float64"), T([2, 2, 0], "int64"), V(-1)], ga)
     case("gather/float32/idx0d", "gather", [r.f((3, 2)), T(1, "int32"), V(0)], ga)
     case("gather/float32/batch_dims=1", "gather", [r.f((2, 4, 3)), T([[1, 3], [0, 0]], "int32"), V(1), V(1)], ga)
+    case("gather/float32/empty_indices", "gather", [r.f((3, 2)), T(np.zeros((0,), np.int64), "int32"), V(0)], ga)
     case("gather/int32/axis=0", "gather", [r.i((4, 2)), T([3, 1], "int32"), V(0)], ga, out_dtype="int32")
 
     # ops.gather_d(x, dim, index) = torch.gather
@@ -961,6 +970,8 @@ def gen_shape():
     case("one_hot/float32/tensor_values_axis=0", "one_hot", [T([1, 0, 2], "int64"), V(3), T(5.0, "float32"), T(-1.0, "float32"), V(0)],
          oh, out_dtype="float32", wrt=[])
     case("one_hot/int64/axis=0_kw", "one_hot", [T([[1, 0], [2, 2]], "int32"), V(3)], oh, kwargs={"on_value": 7, "off_value": 2, "axis": 0}, out_dtype="int64")
+    case("one_hot/float64/tensor_values", "one_hot", [T([2, 0], "int32"), V(3), T(1.0, "float64"), T(0.0, "float64")], oh,
+         out_dtype="float64")
     case("one_hot/float32/0d_index", "one_hot", [T(1, "int32"), V(3), V(1.5), V(-0.5)], oh, out_dtype="float32")
 
     # ops.masked_fill(input_x, mask, value)
@@ -969,6 +980,7 @@ def gen_shape():
     case("masked_fill/float32/scalar", "masked_fill", [r.f((2, 3)), r.b((2, 3)), V(0.5)], mf)
     case("masked_fill/float32/mask_bcast", "masked_fill", [r.f((2, 3)), r.b((3,)), V(-2.0)], mf)
     case("masked_fill/float64/tensor_value", "masked_fill", [r.f((2, 3), "float64"), r.b((2, 3)), T(1.25, "float64")], mf)
+    case("masked_fill/float32/empty", "masked_fill", [r.f((0, 3)), r.b((3,)), V(1.0)], mf)
     case("masked_fill/int32/int_value", "masked_fill", [r.i((2, 2)), r.b((2, 2)), V(9)], mf, out_dtype="int32")
 
     # ops.narrow(input, axis, start, length)

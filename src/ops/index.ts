@@ -5,3 +5,6 @@ export * from "./array.js";
 export * from "./random.js";
 export { grad, value_and_grad, get_grad, stop_gradient } from "../autodiff/grad.js";
 export { jvp, vjp, jacfwd, jacrev } from "../autodiff/functional.js";
+export * from "./indexing.js";
+export * from "./linalg.js";
+export * from "./nn_functional.js";
