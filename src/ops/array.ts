@@ -73,7 +73,14 @@ export function broadcast_to(input: Tensor, shape: readonly number[]): Tensor {
   const x = checkTensor(input, "broadcast_to", "input");
   const s = checkShapeArg(shape, "broadcast_to");
   const lead = s.length - x.ndim;
-  return L.broadcast_to(x, s.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead] : d)));
+  if (lead < 0) {
+    throw new ValueError(`For 'broadcast_to', the 'shape' ${fmtShape(s)} must have at least the rank of the input shape ${fmtShape(x.shape)}.`);
+  }
+  s.forEach((d, i) => {
+    if (d === -1 && i < lead) throw new ValueError(`For 'broadcast_to', -1 in 'shape' ${fmtShape(s)} is only allowed where the input has an axis, but it is at new leading axis ${i}.`);
+    if (d < -1) throw new ValueError(`For 'broadcast_to', each dimension of 'shape' must be >= -1, but got ${fmtShape(s)}.`);
+  });
+  return L.broadcast_to(x, s.map((d, i) => (d === -1 ? x.shape[i - lead] : d)));
 }
 
 /** `ops.flatten(input, order='C', *, start_dim=1, end_dim=-1)`: MindSpore keeps the batch axis by default. */
@@ -104,6 +111,9 @@ function checkTensorList(tensors: unknown, op: string): Tensor[] {
 /** `ops.concat(tensors, axis=0)`. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const ts = checkTensorList(tensors, "concat");
+  ts.forEach((t, i) => {
+    if (t.ndim === 0) throw new ValueError(`For 'concat', the tensors must have rank >= 1, but tensor ${i} is 0-D.`);
+  });
   return L.concat(ts, normAxis(axis, ts[0].ndim, "concat"));
 }
 export const cat = concat;

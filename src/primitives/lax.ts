@@ -8,7 +8,7 @@ import { Tensor } from "../core/tensor.js";
 import { DType, bool_ } from "../core/dtype.js";
 import { broadcastReduceAxes, shapesEqual, type Shape } from "../core/shape.js";
 import { bind } from "./bind.js";
-import type { BinaryPrim, UnaryPrim } from "./params.js";
+import type { BinaryPrim, ConvParams, UnaryPrim } from "./params.js";
 
 export const unary = (p: UnaryPrim, x: Tensor): Tensor => bind(p, [x], {});
 export const binary = (p: BinaryPrim, a: Tensor, b: Tensor): Tensor => bind(p, [a, b], {});
@@ -58,6 +58,7 @@ export const scatter_add_along_axis = (src: Tensor, index: Tensor, axis: number,
 export const scatter_along_axis = (x: Tensor, index: Tensor, src: Tensor, axis: number) =>
   bind("scatter_along_axis", [x, index, src], { axis });
 export const matmul = (a: Tensor, b: Tensor) => bind("matmul", [a, b], {});
+export const conv = (x: Tensor, w: Tensor, params: ConvParams) => bind("conv", [x, w], params);
 
 /** A 0-d constant of `like`'s dtype (or `dtype`); never traced. */
 export function scalar(v: number, dtype: DType): Tensor {

@@ -17,6 +17,26 @@ export interface ArgReduceParams {
   readonly keepdims: boolean;
 }
 
+/**
+ * General 2-D convolution (XLA's conv_general_dilated restricted to NCHW/OIHW):
+ * the input is dilated by `lhs_dilation`, padded by `padding` (negative
+ * values crop), and correlated with the kernel dilated by `rhs_dilation`,
+ * at `stride`. Its own transposes are convolutions of the same kind, which is
+ * what makes gradients of any order and transposed convolutions one primitive.
+ */
+export interface ConvParams {
+  /** window strides [sh, sw] */
+  readonly stride: readonly number[];
+  /** [top, bottom, left, right] */
+  readonly padding: readonly number[];
+  /** input dilation [dh, dw]: a transposed convolution's stride */
+  readonly lhs_dilation: readonly number[];
+  /** kernel dilation [dh, dw] */
+  readonly rhs_dilation: readonly number[];
+  /** input channels and output channels both split into this many groups */
+  readonly groups: number;
+}
+
 export interface UnaryPrims {
   neg: None;
   exp: None;
@@ -98,6 +118,8 @@ export interface PrimParams extends UnaryPrims, BinaryPrims {
   scatter_along_axis: { readonly axis: number };
   // --- compute-heavy ---
   matmul: None;
+  /** 2-D convolution, NCHW input and OIHW kernel (see ConvParams) */
+  conv: ConvParams;
 }
 
 export type PrimName = keyof PrimParams;

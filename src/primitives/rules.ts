@@ -491,6 +491,16 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
       return parts.length === 0 ? null : parts.length === 1 ? parts[0] : L.add(parts[0], parts[1]);
     },
   },
+  conv: {
+    abstract: convAbstract,
+    // both transposes are convolutions again (see convInputGrad / convKernelGrad below)
+    vjp: (ct, [x, w], _out, p) => [convInputGrad(ct, w, x.shape, p), convKernelGrad(ct, x, w.shape, p)],
+    // bilinear: d conv(x, w) = conv(dx, w) + conv(x, dw)
+    jvp: ([tx, tw], [x, w], _out, p) => {
+      const parts = [tx && L.conv(tx, w, p), tw && L.conv(x, tw, p)].filter((t): t is Tensor => t !== null);
+      return parts.length === 0 ? null : parts.length === 1 ? parts[0] : L.add(parts[0], parts[1]);
+    },
+  },
 };
 
 /** A reshape is a view when each new axis maps onto a run of old axes that is contiguous. */
@@ -526,4 +536,76 @@ function reshapeView(v: View, shape: readonly number[]): View | null {
     ni = nj;
   }
   return { ...v, shape, strides };
+}
+
+// ---------------------------------------------------------------- convolution geometry
+
+/** Size of a length-n axis after dilating by d (d-1 zeros between neighbours). */
+const dilated = (n: number, d: number) => (n === 0 ? 0 : (n - 1) * d + 1);
+
+function convAbstract([x, w]: readonly Aval[], p: PrimParams["conv"]): Aval {
+  if (x.dtype !== w.dtype) throw new TypeError(`For 'conv', the input and the weight must have the same dtype, but got ${x.dtype.name} and ${w.dtype.name}.`);
+  if (x.shape.length !== 4 || w.shape.length !== 4) {
+    throw new ValueError(`For 'conv', the input and the weight must be 4-D (NCHW, OIHW), but got shapes ${fmtShape(x.shape)} and ${fmtShape(w.shape)}.`);
+  }
+  const [n, c] = x.shape;
+  const [o, cg] = w.shape;
+  const g = p.groups;
+  if (!(g >= 1) || cg * g !== c || o % g !== 0) {
+    throw new ValueError(`For 'conv', the input channels (${c}) must equal weight.shape[1] (${cg}) * groups (${g}) and the output channels (${o}) must be divisible by groups.`);
+  }
+  const spatial = [0, 1].map((i) => {
+    const span = dilated(x.shape[2 + i], p.lhs_dilation[i]) + p.padding[2 * i] + p.padding[2 * i + 1];
+    const k = dilated(w.shape[2 + i], p.rhs_dilation[i]);
+    if (span < k || k === 0) {
+      throw new ValueError(`For 'conv', the padded input (size ${span} on spatial axis ${i}) must not be smaller than the dilated kernel (size ${k}); input ${fmtShape(x.shape)}, weight ${fmtShape(w.shape)}.`);
+    }
+    return Math.floor((span - k) / p.stride[i]) + 1;
+  });
+  return { shape: [n, o, ...spatial], dtype: x.dtype };
+}
+
+/**
+ * Cotangent of the input: the cotangent dilated by the stride, correlated
+ * with the flipped kernel (input and output channels swapped within each
+ * group), sampled at the input dilation.
+ */
+function convInputGrad(ct: Tensor, w: Tensor, xShape: Shape, p: PrimParams["conv"]): Tensor {
+  const g = p.groups;
+  const [o, cg, kh, kw] = w.shape;
+  const og = o / g;
+  let wt = L.reshape(L.transpose(L.reshape(w, [g, og, cg, kh, kw]), [0, 2, 1, 3, 4]), [g * cg, og, kh, kw]);
+  wt = L.slice(wt, [0, 0, kh - 1, kw - 1], [1, 1, -1, -1], wt.shape);
+  const padding: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const k = dilated(w.shape[2 + i], p.rhs_dilation[i]);
+    const before = k - 1 - p.padding[2 * i];
+    const span = dilated(xShape[2 + i], p.lhs_dilation[i]);
+    const ctSpan = dilated(ct.shape[2 + i], p.stride[i]);
+    padding.push(before, span - ctSpan + p.padding[2 * i]);
+  }
+  return L.conv(ct, wt, { stride: p.lhs_dilation, padding, lhs_dilation: p.stride, rhs_dilation: p.rhs_dilation, groups: g });
+}
+
+/**
+ * Cotangent of the kernel: a convolution of the input (batch and channels
+ * swapped, groups kept apart) with the cotangent as the kernel, dilated by the
+ * forward stride and stepping by the forward kernel dilation.
+ */
+function convKernelGrad(ct: Tensor, x: Tensor, wShape: Shape, p: PrimParams["conv"]): Tensor {
+  const g = p.groups;
+  const [n, c, h, w] = x.shape;
+  const cg = c / g;
+  const [, o, oh, ow] = ct.shape;
+  const og = o / g;
+  const xt = L.reshape(L.transpose(L.reshape(x, [n, g, cg, h, w]), [2, 1, 0, 3, 4]), [cg, g * n, h, w]);
+  const ctt = L.reshape(L.transpose(L.reshape(ct, [n, g, og, oh, ow]), [1, 2, 0, 3, 4]), [g * og, n, oh, ow]);
+  const padding: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const span = dilated(x.shape[2 + i], p.lhs_dilation[i]);
+    const ctSpan = dilated(ct.shape[2 + i], p.stride[i]);
+    padding.push(p.padding[2 * i], (wShape[2 + i] - 1) * p.rhs_dilation[i] + ctSpan - span - p.padding[2 * i]);
+  }
+  const r = L.conv(xt, ctt, { stride: p.rhs_dilation, padding, lhs_dilation: p.lhs_dilation, rhs_dilation: p.stride, groups: g });
+  return L.transpose(r, [1, 0, 2, 3]);
 }

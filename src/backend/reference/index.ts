@@ -16,6 +16,7 @@ import {
   takeAlongAxisKernel,
 } from "./movement.js";
 import { matmulKernel } from "./matmul.js";
+import { convKernel } from "./conv.js";
 
 const viewOnly = (name: string) => () => {
   // Layout primitives are resolved as views by the dispatcher before a kernel is asked for.
@@ -62,6 +63,7 @@ class ReferenceBackend implements Backend {
       scatter_add_along_axis: scatterAddAlongAxisKernel(make),
       scatter_along_axis: scatterAlongAxisKernel(make),
       matmul: matmulKernel(make),
+      conv: convKernel(make),
     };
   }
 
