@@ -27,6 +27,11 @@ export function get_backend(): string {
   return current.name;
 }
 
+/** Every registered backend (the reference one first). */
+export function listBackends(): Backend[] {
+  return [...backends.values()];
+}
+
 export function currentBackend(): Backend {
   return current;
 }
