@@ -25,6 +25,7 @@ export { print, str, repr } from "./core/pyprint.js";
 export { Parameter, ParameterTuple } from "./nn/parameter.js";
 export { grad, value_and_grad, get_grad, stop_gradient } from "./autodiff/grad.js";
 export { jvp, vjp, jacfwd, jacrev } from "./autodiff/functional.js";
+export { save_checkpoint, load_checkpoint, load_param_into_net, save_checkpoint_to_bytes, load_checkpoint_from_bytes, type ParamDict } from "./io/index.js";
 export { set_backend, get_backend, register_backend } from "./backend/registry.js";
 export type { Backend, Storage, View, Kernel, KernelTable } from "./backend/backend.js";
 export * as ops from "./ops/index.js";
