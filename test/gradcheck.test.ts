@@ -201,3 +201,13 @@ it("every primitive in the table is checked here", () => {
   expect(missing).toEqual([]);
   for (const p of nondiff) expect(RULES[p].vjp).toBe("nondiff");
 });
+
+describe("convolution", () => {
+  prim("conv", () => {
+    // groups, stride, negative and positive padding, input and kernel dilation at once
+    const p = { stride: [2, 1], padding: [1, 0, 2, -1], lhs_dilation: [1, 2], rhs_dilation: [2, 1], groups: 2 };
+    gradcheck((x, w) => L.conv(x, w, p), [rand([2, 4, 4, 3]), rand([4, 2, 2, 2])]);
+    const plain = { stride: [1, 1], padding: [0, 0, 0, 0], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 };
+    gradcheck((x, w) => L.conv(x, w, plain), [rand([1, 2, 3, 3]), rand([3, 2, 2, 2])]);
+  });
+});

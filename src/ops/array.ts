@@ -6,6 +6,16 @@ import { TypeError, ValueError, typeName } from "../core/errors.js";
 import * as L from "../primitives/lax.js";
 import { checkTensor, optionalArgs, promoted, resultType } from "./args.js";
 
+/**
+ * MindSpore's arguments after the tensors: positional in order, or a
+ * trailing options object with the same names (required ones included).
+ */
+function params<T extends Record<string, unknown>>(op: string, given: readonly unknown[], spec: T, required: readonly (keyof T)[] = []): T {
+  const o = optionalArgs<T>(op, given, spec);
+  for (const k of required) if (o[k] === undefined) throw new TypeError(`For '${op}', the required argument '${String(k)}' is missing.`);
+  return o;
+}
+
 /** Resolve a -1 in a target shape. */
 function inferShape(shape: number[], size: number, op: string): number[] {
   const neg = shape.filter((d) => d === -1).length;
@@ -20,7 +30,8 @@ function inferShape(shape: number[], size: number, op: string): number[] {
 }
 
 /** `ops.reshape(input, shape)`; one dimension may be -1. */
-export function reshape(input: Tensor, shape: readonly number[] | number): Tensor {
+export function reshape(input: Tensor, ...rest: unknown[]): Tensor {
+  const { shape } = params("reshape", rest, { shape: undefined as unknown as readonly number[] | number }, ["shape"]);
   const x = checkTensor(input, "reshape", "input");
   const s = inferShape(checkShapeArg(shape, "reshape"), x.size, "reshape");
   if (sizeOf(s) !== x.size) {
@@ -30,7 +41,8 @@ export function reshape(input: Tensor, shape: readonly number[] | number): Tenso
 }
 
 /** `ops.transpose(input, input_perm)`; null reverses the axes. */
-export function transpose(input: Tensor, input_perm: readonly number[] | null): Tensor {
+export function transpose(input: Tensor, ...rest: unknown[]): Tensor {
+  const { input_perm } = params("transpose", rest, { input_perm: undefined as unknown as readonly number[] | null }, ["input_perm"]);
   const x = checkTensor(input, "transpose", "input");
   const perm = input_perm === null ? x.shape.map((_, i) => x.ndim - 1 - i) : checkShapeArg(input_perm, "transpose", "input_perm");
   if (perm.length !== x.ndim) {
@@ -38,7 +50,10 @@ export function transpose(input: Tensor, input_perm: readonly number[] | null): 
   }
   return L.transpose(x, perm.map((a) => normAxis(a, x.ndim, "transpose", "input_perm")));
 }
-export const permute = (input: Tensor, axis: readonly number[]) => transpose(input, axis);
+export function permute(input: Tensor, ...rest: unknown[]): Tensor {
+  const { axis } = params("permute", rest, { axis: undefined as unknown as readonly number[] }, ["axis"]);
+  return transpose(input, axis);
+}
 
 /** `ops.t(input)`: transpose of a 1-D or 2-D tensor. */
 export function t(input: Tensor): Tensor {
@@ -48,7 +63,8 @@ export function t(input: Tensor): Tensor {
 }
 
 /** `ops.expand_dims(input_x, axis)`. */
-export function expand_dims(input_x: Tensor, axis: number): Tensor {
+export function expand_dims(input_x: Tensor, ...rest: unknown[]): Tensor {
+  const { axis } = params("expand_dims", rest, { axis: undefined as unknown as number }, ["axis"]);
   const x = checkTensor(input_x, "expand_dims", "input_x");
   const a = normAxis(axis, x.ndim + 1, "expand_dims");
   const s = x.shape;
@@ -56,10 +72,14 @@ export function expand_dims(input_x: Tensor, axis: number): Tensor {
   return L.reshape(x, s);
 }
 /** `ops.unsqueeze(input, dim)`. */
-export const unsqueeze = (input: Tensor, dim: number) => expand_dims(input, dim);
+export function unsqueeze(input: Tensor, ...rest: unknown[]): Tensor {
+  const { dim } = params("unsqueeze", rest, { dim: undefined as unknown as number }, ["dim"]);
+  return expand_dims(input, dim);
+}
 
 /** `ops.squeeze(input, axis=None)`: drop size-1 axes (those named, or all). */
-export function squeeze(input: Tensor, axis: number | readonly number[] | null = null): Tensor {
+export function squeeze(input: Tensor, ...rest: unknown[]): Tensor {
+  const { axis } = params("squeeze", rest, { axis: null as number | readonly number[] | null });
   const x = checkTensor(input, "squeeze", "input");
   const axes = axis === null ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normAxes(axis, x.ndim, "squeeze");
   for (const a of axes) {
@@ -69,7 +89,8 @@ export function squeeze(input: Tensor, axis: number | readonly number[] | null =
 }
 
 /** `ops.broadcast_to(input, shape)`; -1 keeps the input's size on that axis. */
-export function broadcast_to(input: Tensor, shape: readonly number[]): Tensor {
+export function broadcast_to(input: Tensor, ...rest: unknown[]): Tensor {
+  const { shape } = params("broadcast_to", rest, { shape: undefined as unknown as readonly number[] }, ["shape"]);
   const x = checkTensor(input, "broadcast_to", "input");
   const s = checkShapeArg(shape, "broadcast_to");
   const lead = s.length - x.ndim;
@@ -109,7 +130,8 @@ function checkTensorList(tensors: unknown, op: string): Tensor[] {
 }
 
 /** `ops.concat(tensors, axis=0)`. */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+export function concat(tensors: readonly Tensor[], ...rest: unknown[]): Tensor {
+  const { axis } = params("concat", rest, { axis: 0 as number });
   const ts = checkTensorList(tensors, "concat");
   ts.forEach((t, i) => {
     if (t.ndim === 0) throw new ValueError(`For 'concat', the tensors must have rank >= 1, but tensor ${i} is 0-D.`);
@@ -119,7 +141,8 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
 export const cat = concat;
 
 /** `ops.stack(tensors, axis=0)`: join along a new axis. */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+export function stack(tensors: readonly Tensor[], ...rest: unknown[]): Tensor {
+  const { axis } = params("stack", rest, { axis: 0 as number });
   const ts = checkTensorList(tensors, "stack");
   const a = normAxis(axis, ts[0].ndim + 1, "stack");
   ts.forEach((t, i) => {
@@ -229,3 +252,230 @@ export function eye(n: number, m: number | null = null, dtype: DType = float32):
   return L.cast(L.reshape(new Tensor(data), [n, cols]), checkDtype(dtype, "eye") ?? float32);
 }
 
+
+// ------------------------------------------------- slicing, tiling, padding
+
+/** A strided view along one axis: `len` elements from `start`, every `step`. */
+function sliceAxis(x: Tensor, axis: number, start: number, len: number, step = 1): Tensor {
+  const starts = x.shape.map((_, i) => (i === axis ? start : 0));
+  const steps = x.shape.map((_, i) => (i === axis ? step : 1));
+  const shape = x.shape.map((d, i) => (i === axis ? len : d));
+  return L.slice(x, starts, steps, shape);
+}
+
+function checkInt(v: unknown, op: string, arg: string): number {
+  if (typeof v !== "number" || !Number.isInteger(v)) throw new TypeError(`For '${op}', the '${arg}' must be int, but got ${typeName(v)}.`);
+  return v;
+}
+
+function intList(v: unknown, op: string, arg: string): number[] {
+  const list = typeof v === "number" ? [v] : v;
+  if (!Array.isArray(list) || !list.every((d) => typeof d === "number" && Number.isInteger(d))) {
+    throw new TypeError(`For '${op}', the '${arg}' must be an int or a tuple/list of ints, but got ${typeName(v)}.`);
+  }
+  return [...list];
+}
+
+/**
+ * `ops.split(tensor, split_size_or_sections, axis=0)`: an int gives chunks of
+ * that size (the last may be smaller); a list gives the section sizes, which
+ * must add up to the axis' size. Returns an array of views.
+ */
+export function split(tensor: Tensor, ...rest: unknown[]): Tensor[] {
+  const o = params("split", rest, { split_size_or_sections: undefined as unknown as number | readonly number[], axis: 0 as number }, ["split_size_or_sections"]);
+  const split_size_or_sections = o.split_size_or_sections;
+  const x = checkTensor(tensor, "split", "tensor");
+  if (x.ndim === 0) throw new ValueError("For 'split', the 'tensor' must have rank >= 1, but got a 0-D tensor.");
+  const axis = normAxis(o.axis, x.ndim, "split");
+  const n = x.shape[axis];
+  let sizes: number[];
+  if (typeof split_size_or_sections === "number") {
+    const s = checkInt(split_size_or_sections, "split", "split_size_or_sections");
+    if (s <= 0) throw new ValueError(`For 'split', an int 'split_size_or_sections' must be > 0, but got ${s}.`);
+    const count = Math.max(1, Math.ceil(n / s));
+    sizes = Array.from({ length: count }, (_, i) => Math.min(s, n - i * s));
+  } else if (Array.isArray(split_size_or_sections)) {
+    sizes = intList(split_size_or_sections, "split", "split_size_or_sections");
+    if (sizes.some((d) => d < 0)) throw new ValueError(`For 'split', the sections must be >= 0, but got [${sizes.join(", ")}].`);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (total !== n) {
+      throw new ValueError(`For 'split', the sections [${sizes.join(", ")}] must add up to the size ${n} of axis ${axis}, but add up to ${total}.`);
+    }
+  } else {
+    throw new TypeError(`For 'split', the 'split_size_or_sections' must be an int or a tuple/list of ints, but got ${typeName(split_size_or_sections)}.`);
+  }
+  let at = 0;
+  return sizes.map((len) => {
+    const part = sliceAxis(x, axis, at, len);
+    at += len;
+    return part;
+  });
+}
+
+/**
+ * `ops.tile(input, dims)`: repeat along each axis (dims and shape aligned
+ * from the right, the shorter padded with 1). Built as a broadcast of an
+ * interleaved reshape, so the gradient is the broadcast's sum.
+ */
+export function tile(input: Tensor, ...rest: unknown[]): Tensor {
+  const { dims } = params("tile", rest, { dims: undefined as unknown as readonly number[] }, ["dims"]);
+  const x = checkTensor(input, "tile", "input");
+  if (!Array.isArray(dims)) throw new TypeError(`For 'tile', the 'dims' must be a tuple of ints, but got ${typeName(dims)}.`);
+  const reps = intList(dims, "tile", "dims");
+  if (reps.some((d) => d < 0)) throw new ValueError(`For 'tile', every element of 'dims' must be >= 0, but got [${reps.join(", ")}].`);
+  const n = Math.max(x.ndim, reps.length);
+  const xs = [...Array<number>(n - x.ndim).fill(1), ...x.shape];
+  const rs = [...Array<number>(n - reps.length).fill(1), ...reps];
+  const interleaved = L.reshape(x, xs.flatMap((d) => [1, d]));
+  const wide = L.broadcast_to(interleaved, xs.flatMap((d, i) => [rs[i], d]));
+  return L.reshape(wide, xs.map((d, i) => d * rs[i]));
+}
+
+/** `ops.narrow(input, axis, start, length)`: `length` elements of `axis` from `start` (a view). */
+export function narrow(input: Tensor, ...rest: unknown[]): Tensor {
+  const { axis, start, length } = params("narrow", rest, { axis: undefined as unknown as number, start: undefined as unknown as number, length: undefined as unknown as number }, ["axis", "start", "length"]);
+  const x = checkTensor(input, "narrow", "input");
+  if (x.ndim === 0) throw new ValueError("For 'narrow', the 'input' must have rank >= 1, but got a 0-D tensor.");
+  const a = normAxis(axis, x.ndim, "narrow");
+  const n = x.shape[a];
+  const s = checkInt(start, "narrow", "start");
+  const len = checkInt(length, "narrow", "length");
+  if (s < -n || s >= n) {
+    if (!(s === n && len === 0)) throw new ValueError(`For 'narrow', the 'start' must be in range [${-n}, ${n}), but got ${s}.`);
+  }
+  const s0 = s < 0 ? s + n : s;
+  if (len < 0 || len > n - s0) throw new ValueError(`For 'narrow', the 'length' must be in range [0, ${n - s0}], but got ${len}.`);
+  return sliceAxis(x, a, s0, len);
+}
+
+/** `ops.slice(input_x, begin, size)`: a block of `size` from `begin`; size -1 runs to the end of its axis. */
+export function slice(input_x: Tensor, ...rest: unknown[]): Tensor {
+  const { begin, size } = params("slice", rest, { begin: undefined as unknown as readonly number[], size: undefined as unknown as readonly number[] }, ["begin", "size"]);
+  const x = checkTensor(input_x, "slice", "input_x");
+  const b = intList(begin, "slice", "begin");
+  const s = intList(size, "slice", "size");
+  if (b.length !== x.ndim || s.length !== x.ndim) {
+    throw new ValueError(`For 'slice', the length of 'begin' (${b.length}) and 'size' (${s.length}) must equal the rank of 'input_x' (${x.ndim}).`);
+  }
+  const shape = x.shape.map((d, i) => {
+    if (b[i] < 0 || b[i] > d) throw new ValueError(`For 'slice', 'begin[${i}]' must be in range [0, ${d}], but got ${b[i]}.`);
+    const len = s[i] === -1 ? d - b[i] : s[i];
+    if (len < 0 || b[i] + len > d) {
+      throw new ValueError(`For 'slice', 'size[${i}]' must be -1 or in range [0, ${d - b[i]}] (begin ${b[i]}, axis size ${d}), but got ${s[i]}.`);
+    }
+    return len;
+  });
+  return L.slice(x, b, x.shape.map(() => 1), shape);
+}
+
+/** One axis of a non-constant pad: the pieces to put before and after `x` along `axis`. */
+function padPieces(x: Tensor, axis: number, before: number, after: number, mode: string): [Tensor | null, Tensor | null] {
+  const n = x.shape[axis];
+  const limit = mode === "reflect" ? n - 1 : n;
+  for (const [side, p] of [["before", before], ["after", after]] as const) {
+    if (p < 0) throw new ValueError(`For 'pad', negative padding is only supported in 'constant' mode, but got ${p} (${side} axis ${axis}) in '${mode}' mode.`);
+    if (p > 0 && p > limit) {
+      throw new ValueError(`For 'pad', in '${mode}' mode the padding on axis ${axis} must be ${mode === "reflect" ? "less than" : "at most"} the axis size ${n}, but got ${p}.`);
+    }
+  }
+  const piece = (p: number, left: boolean): Tensor | null => {
+    if (p === 0) return null;
+    if (mode === "reflect") return left ? sliceAxis(x, axis, p, p, -1) : sliceAxis(x, axis, n - 2, p, -1);
+    if (mode === "replicate") {
+      const edge = sliceAxis(x, axis, left ? 0 : n - 1, 1);
+      return L.broadcast_to(edge, edge.shape.map((d, i) => (i === axis ? p : d)));
+    }
+    return left ? sliceAxis(x, axis, n - p, p) : sliceAxis(x, axis, 0, p); // circular
+  };
+  return [piece(before, true), piece(after, false)];
+}
+
+/**
+ * `ops.pad(input_x, padding, mode='constant', value=None)`: `padding` pairs
+ * (before, after) start from the LAST axis, as in PyTorch. Constant mode
+ * takes negative amounts (cropping); 'reflect', 'replicate' and 'circular'
+ * are built from slices and concatenation.
+ */
+export function pad(input_x: Tensor, ...rest: unknown[]): Tensor {
+  const o = params("pad", rest, { padding: undefined as unknown as readonly number[], mode: "constant" as string, value: null as number | boolean | null }, ["padding"]);
+  const padding = o.padding;
+  const x = checkTensor(input_x, "pad", "input_x");
+  if (!Array.isArray(padding)) throw new TypeError(`For 'pad', the 'padding' must be a tuple or list of ints, but got ${typeName(padding)}.`);
+  const pads = intList(padding, "pad", "padding");
+  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
+    throw new ValueError(`For 'pad', the length of 'padding' must be even and at most 2 * rank (${2 * x.ndim}), but got ${pads.length}.`);
+  }
+  if (!["constant", "reflect", "replicate", "circular"].includes(o.mode)) {
+    throw new ValueError(`For 'pad', the 'mode' must be 'constant', 'reflect', 'replicate' or 'circular', but got '${String(o.mode)}'.`);
+  }
+  if (o.value !== null && typeof o.value !== "number" && typeof o.value !== "boolean") {
+    throw new TypeError(`For 'pad', the 'value' must be a number or None, but got ${typeName(o.value)}.`);
+  }
+  if (o.mode !== "constant" && o.value !== null && o.value !== 0) {
+    throw new ValueError(`For 'pad', the 'value' is only used in 'constant' mode, but got value=${o.value} with mode '${o.mode}'.`);
+  }
+  const before = x.shape.map(() => 0);
+  const after = x.shape.map(() => 0);
+  for (let k = 0; k < pads.length / 2; k++) {
+    before[x.ndim - 1 - k] = pads[2 * k];
+    after[x.ndim - 1 - k] = pads[2 * k + 1];
+  }
+  if (o.mode === "constant") {
+    // crop the negative amounts first, then pad the rest
+    const starts = before.map((b) => Math.max(0, -b));
+    const shape = x.shape.map((d, i) => d - starts[i] - Math.max(0, -after[i]));
+    if (shape.some((d) => d < 0)) throw new ValueError(`For 'pad', the negative padding [${pads.join(", ")}] crops more than the input shape ${fmtShape(x.shape)}.`);
+    const cropped = starts.some((v) => v > 0) || after.some((v) => v < 0) ? L.slice(x, starts, x.shape.map(() => 1), shape) : x;
+    return L.pad(cropped, before.map((b) => Math.max(0, b)), after.map((a) => Math.max(0, a)), Number(o.value ?? 0));
+  }
+  let out = x;
+  for (let axis = 0; axis < x.ndim; axis++) {
+    if (before[axis] === 0 && after[axis] === 0) continue;
+    const [l, r] = padPieces(out, axis, before[axis], after[axis], o.mode);
+    out = L.concat([l, out, r].filter((t): t is Tensor => t !== null), axis);
+  }
+  return out;
+}
+
+/** `ops.flip(input, dims)`: reverse the order along `dims` (a view with negative strides). */
+export function flip(input: Tensor, ...rest: unknown[]): Tensor {
+  const { dims } = params("flip", rest, { dims: undefined as unknown as number | readonly number[] }, ["dims"]);
+  const x = checkTensor(input, "flip", "input");
+  const axes = normAxes(intList(dims, "flip", "dims"), x.ndim, "flip", "dims");
+  if (axes.length === 0) return x;
+  return L.slice(
+    x,
+    x.shape.map((d, i) => (axes.includes(i) && d > 0 ? d - 1 : 0)),
+    x.shape.map((_, i) => (axes.includes(i) ? -1 : 1)),
+    x.shape,
+  );
+}
+
+/**
+ * `ops.roll(input, shifts, dims=None)`: shift elements cyclically along
+ * `dims` (element i moves to i + shift); dims=None rolls the flattened
+ * tensor and restores the shape.
+ */
+export function roll(input: Tensor, ...rest: unknown[]): Tensor {
+  const { shifts, dims } = params("roll", rest, { shifts: undefined as unknown as number | readonly number[], dims: null as number | readonly number[] | null }, ["shifts"]);
+  const x = checkTensor(input, "roll", "input");
+  const sh = intList(shifts, "roll", "shifts");
+  if (dims === null) {
+    if (sh.length !== 1) throw new ValueError(`For 'roll', 'shifts' must be a single int when 'dims' is None, but got [${sh.join(", ")}].`);
+    return L.reshape(roll(L.reshape(x, [x.size]), sh[0], 0), x.shape);
+  }
+  if (x.ndim === 0) throw new ValueError("For 'roll', a 0-D 'input' can only be rolled with dims=None.");
+  const ds = intList(dims, "roll", "dims");
+  if (ds.length !== sh.length) {
+    throw new ValueError(`For 'roll', 'shifts' and 'dims' must have the same length, but got ${sh.length} and ${ds.length}.`);
+  }
+  let out = x;
+  ds.forEach((d, k) => {
+    const axis = normAxis(d, x.ndim, "roll", "dims");
+    const n = x.shape[axis];
+    const s = n === 0 ? 0 : ((sh[k] % n) + n) % n;
+    if (s === 0) return;
+    out = L.concat([sliceAxis(out, axis, n - s, s), sliceAxis(out, axis, 0, n - s)], axis);
+  });
+  return out;
+}

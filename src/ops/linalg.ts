@@ -7,7 +7,17 @@ import { Tensor } from "../core/tensor.js";
 import { fmtShape, sizeOf } from "../core/shape.js";
 import { TypeError, ValueError, typeName } from "../core/errors.js";
 import * as L from "../primitives/lax.js";
-import { checkTensor, promoted } from "./args.js";
+import { checkTensor, optionalArgs, promoted } from "./args.js";
+
+/**
+ * MindSpore's arguments after the tensors: positional in order, or a
+ * trailing options object with the same names (required ones included).
+ */
+function params<T extends Record<string, unknown>>(op: string, given: readonly unknown[], spec: T, required: readonly (keyof T)[] = []): T {
+  const o = optionalArgs<T>(op, given, spec);
+  for (const k of required) if (o[k] === undefined) throw new TypeError(`For '${op}', the required argument '${String(k)}' is missing.`);
+  return o;
+}
 
 function sameDtype(op: string, a: Tensor, b: Tensor, names: [string, string]): void {
   if (a.dtype !== b.dtype) {
@@ -79,7 +89,8 @@ function axisList(v: unknown, rank: number, op: string, arg: string): number[] {
  * `ops.tensor_dot(x1, x2, axes)`: `axes` is an int N (the last N axes of x1
  * against the first N of x2), a pair of ints, or a pair of axis lists.
  */
-export function tensor_dot(x1: Tensor, x2: Tensor, axes: number | readonly (number | readonly number[])[]): Tensor {
+export function tensor_dot(x1: Tensor, x2: Tensor, ...rest: unknown[]): Tensor {
+  const { axes } = params("tensor_dot", rest, { axes: undefined as unknown as number | readonly (number | readonly number[])[] }, ["axes"]);
   const a = checkTensor(x1, "tensor_dot", "x1");
   const b = checkTensor(x2, "tensor_dot", "x2");
   sameDtype("tensor_dot", a, b, ["x1", "x2"]);

@@ -7,6 +7,16 @@ import * as L from "../primitives/lax.js";
 import { bind } from "../primitives/bind.js";
 import { checkTensor, optionalArgs } from "./args.js";
 
+/**
+ * MindSpore's arguments after the tensors: positional in order, or a
+ * trailing options object with the same names (required ones included).
+ */
+function params<T extends Record<string, unknown>>(op: string, given: readonly unknown[], spec: T, required: readonly (keyof T)[] = []): T {
+  const o = optionalArgs<T>(op, given, spec);
+  for (const k of required) if (o[k] === undefined) throw new TypeError(`For '${op}', the required argument '${String(k)}' is missing.`);
+  return o;
+}
+
 type Axis = number | readonly number[] | null;
 
 /** Bool sums count; int sums keep their width (MindSpore's ReduceSum). */
@@ -135,8 +145,9 @@ export const max = valueAndIndex("max", "max");
 export const min = valueAndIndex("min", "min");
 
 /** `ops.logsumexp(input, axis, keep_dims=False)`: shifted by the max for stability. */
-export function logsumexp(input: Tensor, axis: Axis, ...rest: unknown[]): Tensor {
-  const o = optionalArgs("logsumexp", rest, { keep_dims: false as boolean });
+export function logsumexp(input: Tensor, ...rest: unknown[]): Tensor {
+  const o = params("logsumexp", rest, { axis: undefined as unknown as Axis, keep_dims: false as boolean }, ["axis"]);
+  const axis = o.axis;
   const x0 = checkTensor(input, "logsumexp", "input");
   const x = x0.dtype.kind === "float" ? x0 : L.cast(x0, float32);
   const axes = normAxes(axis, x.ndim, "logsumexp");
@@ -148,8 +159,9 @@ export function logsumexp(input: Tensor, axis: Axis, ...rest: unknown[]): Tensor
 }
 
 /** `ops.cumsum(x, axis, dtype=None)`. */
-export function cumsum(x: Tensor, axis: number, ...rest: unknown[]): Tensor {
-  const o = optionalArgs("cumsum", rest, { dtype: null as DType | null });
+export function cumsum(x: Tensor, ...rest: unknown[]): Tensor {
+  const o = params("cumsum", rest, { axis: undefined as unknown as number, dtype: null as DType | null }, ["axis"]);
+  const axis = o.axis;
   const t = checkTensor(x, "cumsum", "x");
   const src = L.cast(t, o.dtype ?? sumDtype(t));
   if (t.ndim === 0) return src;
