@@ -966,7 +966,8 @@ def gen_shape():
         on, off = sc(on_value, off_value)
         return torch.where(hit, on, off)
     case("one_hot/int64/defaults", "one_hot", [T([0, 2, -1, 1], "int32"), V(3)], oh, out_dtype="int64")
-    case("one_hot/float32/float_values", "one_hot", [T([[0, 2], [1, 3]], "int32"), V(4), V(1.0), V(0.0)], oh, out_dtype="float32")
+    # JS numbers cannot say "1.0 is a float": float on/off values are non-integral (or 0-d tensors) here
+    case("one_hot/float32/float_values", "one_hot", [T([[0, 2], [1, 3]], "int32"), V(4), V(0.75), V(0.25)], oh, out_dtype="float32")
     case("one_hot/float32/tensor_values_axis=0", "one_hot", [T([1, 0, 2], "int64"), V(3), T(5.0, "float32"), T(-1.0, "float32"), V(0)],
          oh, out_dtype="float32", wrt=[])
     case("one_hot/int64/axis=0_kw", "one_hot", [T([[1, 0], [2, 2]], "int32"), V(3)], oh, kwargs={"on_value": 7, "off_value": 2, "axis": 0}, out_dtype="int64")
