@@ -19,7 +19,7 @@ export {
   bool_,
   promoteTypes as promote_types,
 } from "./core/dtype.js";
-export { ValueError, TypeError, RuntimeError, IndexError, AttributeError } from "./core/errors.js";
+export { ValueError, TypeError, RuntimeError, IndexError, KeyError, AttributeError } from "./core/errors.js";
 export { set_seed, get_seed } from "./core/random.js";
 export { print, str, repr } from "./core/pyprint.js";
 export { Parameter, ParameterTuple } from "./nn/parameter.js";

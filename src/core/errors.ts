@@ -16,6 +16,9 @@ export class RuntimeError extends Error {
 export class IndexError extends globalThis.RangeError {
   override name = "IndexError";
 }
+export class KeyError extends Error {
+  override name = "KeyError";
+}
 export class AttributeError extends Error {
   override name = "AttributeError";
 }
