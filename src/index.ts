@@ -29,6 +29,7 @@ export { save_checkpoint, load_checkpoint, load_param_into_net, save_checkpoint_
 export { set_backend, get_backend, register_backend } from "./backend/registry.js";
 export type { Backend, Storage, View, Kernel, KernelTable } from "./backend/backend.js";
 export * as ops from "./ops/index.js";
+export { slice_ } from "./ops/indexing.js";
 export * as nn from "./nn/index.js";
 export * as common from "./common.js";
 

@@ -16,6 +16,10 @@ type Axis = number | readonly number[] | null;
 declare module "../core/tensor.js" {
   interface Tensor {
     add(other: TensorOrScalar): Tensor;
+    /** `Tensor.softmax(axis=-1)` */
+    softmax(axis?: number): Tensor;
+    /** `Tensor.log_softmax(axis=-1)` */
+    log_softmax(axis?: number): Tensor;
     sub(other: TensorOrScalar): Tensor;
     mul(other: TensorOrScalar): Tensor;
     div(other: TensorOrScalar, rounding_mode?: string | null): Tensor;
@@ -136,6 +140,8 @@ const shapeArgs = (args: (number | readonly number[])[]): readonly number[] =>
 
 const methods: Record<string, (this: Tensor, ...a: any[]) => any> = {
   add(o) { return ops.add(this, o); },
+  softmax(axis = -1) { return ops.softmax(this, axis); },
+  log_softmax(axis = -1) { return ops.log_softmax(this, axis); },
   sub(o) { return ops.sub(this, o); },
   mul(o) { return ops.mul(this, o); },
   div(o, rounding_mode = null) { return ops.div(this, o, { rounding_mode }); },
