@@ -33,12 +33,51 @@ export class SiLU extends Cell {
   }
 }
 
+/** `nn.LeakyReLU(alpha=0.2)`: x where x > 0, else alpha * x (MindSpore's default slope is 0.2). */
+export class LeakyReLU extends Cell {
+  readonly alpha: number;
+  constructor(alpha = 0.2) {
+    super();
+    if (typeof alpha !== "number") throw new TypeError(`For 'LeakyReLU', the 'alpha' must be float, but got ${typeName(alpha)}.`);
+    this.alpha = alpha;
+  }
+  override construct(x: Tensor): Tensor {
+    // select rather than max(x, alpha*x): the slope at 0 is alpha, as PyTorch's, and alpha > 1 needs no special case
+    return ops.where(ops.gt(x, 0), x, ops.mul(x, this.alpha));
+  }
+}
+
+/** `nn.Softmax(axis=-1)`. */
+export class Softmax extends Cell {
+  constructor(readonly axis: number = -1) {
+    super();
+    if (typeof axis !== "number" || !Number.isInteger(axis)) throw new TypeError(`For 'Softmax', the 'axis' must be int, but got ${typeName(axis)}.`);
+  }
+  override construct(x: Tensor): Tensor {
+    return ops.softmax(x, this.axis);
+  }
+}
+
+/** `nn.LogSoftmax(axis=-1)`. */
+export class LogSoftmax extends Cell {
+  constructor(readonly axis: number = -1) {
+    super();
+    if (typeof axis !== "number" || !Number.isInteger(axis)) throw new TypeError(`For 'LogSoftmax', the 'axis' must be int, but got ${typeName(axis)}.`);
+  }
+  override construct(x: Tensor): Tensor {
+    return ops.log_softmax(x, this.axis);
+  }
+}
+
 const ACTIVATIONS: Record<string, () => Cell> = {
   relu: () => new ReLU(),
   sigmoid: () => new Sigmoid(),
   tanh: () => new Tanh(),
   gelu: () => new GELU(),
   silu: () => new SiLU(),
+  leakyrelu: () => new LeakyReLU(),
+  softmax: () => new Softmax(),
+  logsoftmax: () => new LogSoftmax(),
 };
 
 /** `nn.get_activation(name)`. */
