@@ -42,7 +42,8 @@ function primitivesOf(c) {
     const wrapT = (t) => trace.wrap(tensorOf(t));
     const args = c.args.map((a) => ("tensor" in a ? wrapT(a.tensor) : "tensor_list" in a ? a.tensor_list.map(wrapT) : a.value));
     const kw = c.kwargs ? Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, k === "dtype" && typeof v === "string" ? DT[v] : v])) : null;
-    kw ? ms.ops[c.op](...args, kw) : ms.ops[c.op](...args);
+    if (kw) ms.ops[c.op](...args, kw);
+    else ms.ops[c.op](...args);
     return [...trace.prims].sort();
   } catch {
     return null;
