@@ -43,39 +43,30 @@ async function toSvg(spec: TopLevelSpec): Promise<string> {
   return svg;
 }
 
-/** Loss curves (train and test) per epoch. */
-export function lossSpec(h: readonly EpochRecord[]): TopLevelSpec {
+/** Train and test curves of one metric per epoch. */
+function curveSpec(title: string, h: readonly EpochRecord[], metric: "loss" | "accuracy"): TopLevelSpec {
+  const key = (split: "train" | "test") => `${split}_${metric}` as const;
+  const y =
+    metric === "accuracy"
+      ? { field: metric, type: "quantitative" as const, scale: { domain: [0, 1] }, axis: { format: "%" } }
+      : { field: metric, type: "quantitative" as const, scale: { zero: false } };
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "Loss",
+    title,
     width: 420,
     height: 260,
-    data: { values: h.flatMap((r) => [{ epoch: r.epoch, split: "train", loss: r.train_loss }, { epoch: r.epoch, split: "test", loss: r.test_loss }]) },
+    data: { values: h.flatMap((r) => (["train", "test"] as const).map((split) => ({ epoch: r.epoch, split, [metric]: r[key(split)] }))) },
     mark: { type: "line", point: true },
     encoding: {
       x: { field: "epoch", type: "quantitative", axis: { tickMinStep: 1 } },
-      y: { field: "loss", type: "quantitative", scale: { zero: false } },
+      y,
       color: { field: "split", type: "nominal" },
     },
   };
 }
 
-/** Accuracy curves (train and test) per epoch. */
-export function accuracySpec(h: readonly EpochRecord[]): TopLevelSpec {
-  return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
-    title: "Accuracy",
-    width: 420,
-    height: 260,
-    data: { values: h.flatMap((r) => [{ epoch: r.epoch, split: "train", accuracy: r.train_accuracy }, { epoch: r.epoch, split: "test", accuracy: r.test_accuracy }]) },
-    mark: { type: "line", point: true },
-    encoding: {
-      x: { field: "epoch", type: "quantitative", axis: { tickMinStep: 1 } },
-      y: { field: "accuracy", type: "quantitative", scale: { domain: [0, 1] }, axis: { format: "%" } },
-      color: { field: "split", type: "nominal" },
-    },
-  };
-}
+export const lossSpec = (h: readonly EpochRecord[]) => curveSpec("Loss", h, "loss");
+export const accuracySpec = (h: readonly EpochRecord[]) => curveSpec("Accuracy", h, "accuracy");
 
 /** Confusion matrix as a heat map with counts. */
 export function confusionSpec(m: readonly number[][], names: readonly string[]): TopLevelSpec {
@@ -97,12 +88,12 @@ export function confusionSpec(m: readonly number[][], names: readonly string[]):
   };
 }
 
-/** Confusion matrix as text rows, for the terminal. */
+/** Confusion matrix as text rows (actual) and columns (predicted), for the terminal. */
 export function confusionText(m: readonly number[][], names: readonly string[]): string {
   const w = Math.max(5, ...names.map((n) => n.length), ...m.flat().map((v) => String(v).length)) + 1;
   const pad = (s: string) => s.padStart(w);
   const head = pad("") + names.map(pad).join("");
-  return [`${pad("actual\\pred").slice(-w)}`, head, ...m.map((row, i) => pad(names[i]) + row.map((v) => pad(String(v))).join(""))].slice(1).join("\n");
+  return [head, ...m.map((row, i) => pad(names[i]) + row.map((v) => pad(String(v))).join(""))].join("\n");
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
