@@ -211,3 +211,20 @@ describe("convolution", () => {
     gradcheck((x, w) => L.conv(x, w, plain), [rand([1, 2, 3, 3]), rand([3, 2, 2, 2])]);
   });
 });
+
+describe("symmetric eigendecomposition", () => {
+  prim("eigh", () => {
+    // well-separated eigenvalues (about 1, 2, 3.5, 5); the perturbation is not symmetric, which
+    // checks that the kernel and both rules agree on A -> (A + Aᵀ)/2
+    const d = L.mul(ms.ops.eye(4, 4, ms.float64), new Tensor(new Float64Array([1, 2, 3.5, 5])));
+    const g = new Tensor(new Float64Array([0.5, -1, 1.5, 0.25]));
+    // the loss reads w and V diag(g) Vᵀ, which do not depend on each eigenvector's sign
+    const f = (a: Tensor) => {
+      const [w, V] = L.eighParts(L.eigh(a));
+      const P = L.matmul(L.mul(V, g), L.mT(V));
+      return L.concat([L.reshape(w, [...w.shape.slice(0, -1), 1, 4]), P], w.ndim - 1);
+    };
+    gradcheck(f, [L.add(d, L.mulScalar(rand([4, 4]), 0.15))]);
+    gradcheck(f, [L.add(d, L.mulScalar(rand([2, 4, 4]), 0.15))]);
+  });
+});

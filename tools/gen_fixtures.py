@@ -676,6 +676,11 @@ def gen_reduction():
     case("norm/float32/ord=1,dim=0", "norm", [r.f((3, 4), avoid=nz)], t_norm, kwargs={"ord": 1, "dim": 0}, grad2=False)
     case("norm/float32/ord=inf,dim=1", "norm", [r.f((3, 4), avoid=nz), V(float("inf")), V(1)], t_norm, grad2=False)
     case("norm/float64/ord=fro,dim=(0,1)", "norm", [r.f((2, 3, 2), "float64", avoid=nz), V("fro"), V([0, 1])], t_norm)
+    # spectral norms: largest / smallest / sum of the singular values (random grid matrices have distinct ones)
+    case("norm/float64/ord=2,2d", "norm", [r.f((4, 3), "float64"), V(2)], t_norm)
+    case("norm/float32/ord=-2,dim=(2,0)", "norm", [r.f((3, 2, 3)), V(-2), V([2, 0])], t_norm)
+    case("norm/float64/ord=nuc,dim=(0,1),keepdim", "norm", [r.f((3, 4, 2), "float64"), V("nuc"), V([0, 1]), V(True)], t_norm)
+    case("norm/float32/ord=nuc,2d", "norm", [r.f((2, 3)), V("nuc")], t_norm)
 
     # ops.logsumexp(input, axis, keep_dims=False): axis required
     lse = lambda x, axis, keep_dims=False: torch.logsumexp(x, dim=tup(axis), keepdim=keep_dims)

@@ -2,8 +2,10 @@
  * Products and contractions: bmm, dot, tensor_dot, outer, einsum. All of
  * them reduce to one batched `matmul` between transposed/reshaped operands,
  * so they inherit its gradients (to any order) and need no rules of their own.
+ * Then svd, a composition over the `eigh` primitive (see the svd section).
  */
 import { Tensor } from "../core/tensor.js";
+import { float32, float64 } from "../core/dtype.js";
 import { fmtShape, sizeOf } from "../core/shape.js";
 import { TypeError, ValueError, typeName } from "../core/errors.js";
 import * as L from "../primitives/lax.js";
@@ -282,4 +284,90 @@ export function einsum(equation: string, ...operands: Tensor[]): Tensor {
   }
   acc = sumOut(acc, (l) => !out.includes(l));
   return L.transpose(acc.t, out.map((l) => acc.labels.indexOf(l)));
+}
+
+// ---------------------------------------------------------------- svd
+
+/** Reverse the last axis (eigh's ascending order -> the descending order of singular values). */
+function flipLast(x: Tensor): Tensor {
+  const s = x.shape;
+  const last = s.length - 1;
+  if (s[last] <= 1) return x;
+  return L.slice(x, s.map((_, i) => (i === last ? s[last] - 1 : 0)), s.map((_, i) => (i === last ? -1 : 1)), s);
+}
+
+/**
+ * Singular values from the eigenvalues w of a Gram matrix whose entries are
+ * dot products of length p. Rounding in the product moves every w by up to
+ * about p·eps·max(w), so w at or below that floor (slightly negative ones
+ * included) are indistinguishable from 0 and give s = 0 exactly, with a zero
+ * gradient (not sqrt's inf); otherwise s = sqrt(w).
+ */
+function singularFromGram(w: Tensor, p: number): Tensor {
+  const last = w.ndim - 1;
+  if (w.shape[last] === 0) return w;
+  const floor = L.mulScalar(L.stop_gradient(L.max(w, [last], true)), p * 2 ** -52);
+  const pos = L.greater(w, L.broadcast_to(floor, w.shape));
+  return L.select(pos, L.sqrt(L.select(pos, w, L.onesLike(w))), L.zerosLike(w));
+}
+
+/**
+ * `ops.svd(input, full_matrices=False, compute_uv=True)`: A = U diag(S) Vᵀ
+ * for the matrices in the last two axes; returns `[s, u, v]` (MindSpore's
+ * order, v not transposed), or `s` alone when compute_uv is false. Singular
+ * values are descending.
+ *
+ * Built on the `eigh` primitive, so it is differentiable to any order with
+ * no rule of its own: with B = A (m >= n) or Aᵀ (m < n), the eigenvectors of
+ * the small Gram matrix BᵀB are the right singular vectors of B, s = sqrt of
+ * its eigenvalues, and B's left vectors are B v / s. Everything runs in
+ * float64 and is rounded to the input dtype at the end: the Gram matrix
+ * squares the condition number, so a singular value s_i carries a relative
+ * error of about 1e-16·(s_max/s_i)²; that is below float32 rounding up to
+ * s_max/s_i ~ 1e4, and small for well-conditioned float64 input; values under
+ * the Gram matrix's noise floor (s_i < ~sqrt(p·eps)·s_max) come out as 0. Signs: each
+ * right (m >= n) or left (m < n) vector has its largest component positive;
+ * the other side follows. For rank-deficient input the left (right) vectors
+ * of zero singular values are zero columns rather than an orthonormal
+ * completion. With full_matrices the extra columns are the null-space
+ * eigenvectors of B Bᵀ.
+ */
+export function svd(input: Tensor, full_matrices?: boolean, compute_uv?: true): [Tensor, Tensor, Tensor];
+export function svd(input: Tensor, full_matrices: boolean, compute_uv: false): Tensor;
+export function svd(input: Tensor, options: { full_matrices?: boolean; compute_uv?: true }): [Tensor, Tensor, Tensor];
+export function svd(input: Tensor, options: { full_matrices?: boolean; compute_uv: false }): Tensor;
+export function svd(input: Tensor, ...rest: unknown[]): Tensor | [Tensor, Tensor, Tensor];
+export function svd(input: Tensor, ...rest: unknown[]): Tensor | [Tensor, Tensor, Tensor] {
+  const o = params("svd", rest, { full_matrices: false as boolean, compute_uv: true as boolean });
+  for (const k of ["full_matrices", "compute_uv"] as const) {
+    if (typeof o[k] !== "boolean") throw new TypeError(`For 'Svd', the '${k}' must be bool, but got ${typeName(o[k])}.`);
+  }
+  const x = checkTensor(input, "svd", "input");
+  if (x.dtype !== float32 && x.dtype !== float64) {
+    throw new TypeError(`For 'Svd', the dtype of 'input' must be Float32 or Float64, but got ${x.dtype.name}.`);
+  }
+  if (x.ndim < 2) throw new ValueError(`For 'Svd', the rank of 'input' must be >= 2, but got ${x.ndim} (shape ${fmtShape(x.shape)}).`);
+  const nd = x.ndim;
+  const [m, n] = x.shape.slice(-2);
+  const lead = x.shape.slice(0, -2);
+  const tall = m >= n;
+  const a = L.cast(x, float64);
+  const b = tall ? a : L.mT(a); // p×k with p >= k
+  const [p, k] = [Math.max(m, n), Math.min(m, n)];
+  const [w, V] = L.eighParts(L.eigh(L.matmul(L.mT(b), b)));
+  const s = flipLast(singularFromGram(w, p));
+  if (!o.compute_uv) return L.cast(s, x.dtype);
+  const vb = flipLast(V);
+  // B's left vectors B v / s (a zero column where s == 0): dividing by the same s that is returned keeps A = U S Vᵀ
+  const sr = L.reshape(s, [...lead, 1, k]);
+  const zero = L.isZero(sr);
+  const bv = L.matmul(b, vb);
+  let ub = L.select(zero, L.zerosLike(bv), L.div(bv, L.select(zero, L.onesLike(sr), sr)));
+  if (o.full_matrices && p > k) {
+    // the p - k smallest eigenvalues of B Bᵀ (zero) have B's left null space as eigenvectors
+    const [, W] = L.eighParts(L.eigh(L.matmul(b, L.mT(b))));
+    ub = L.concat([ub, L.slice(W, W.shape.map(() => 0), W.shape.map(() => 1), [...lead, p, p - k])], nd - 1);
+  }
+  const [u, v] = tall ? [ub, vb] : [vb, ub];
+  return [L.cast(s, x.dtype), L.cast(u, x.dtype), L.cast(v, x.dtype)];
 }

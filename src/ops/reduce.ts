@@ -1,11 +1,12 @@
 /** Reductions with MindSpore's signatures (2.3+): axis as int, array or null; keep_dims. */
 import { Tensor } from "../core/tensor.js";
-import { bool_, float32, int64, type DType } from "../core/dtype.js";
+import { bool_, float32, float64, int64, type DType } from "../core/dtype.js";
 import { fmtShape, normAxes, normAxis } from "../core/shape.js";
 import { TypeError, ValueError, typeName } from "../core/errors.js";
 import * as L from "../primitives/lax.js";
 import { bind } from "../primitives/bind.js";
 import { checkTensor, optionalArgs } from "./args.js";
+import { svd } from "./linalg.js";
 
 /**
  * MindSpore's arguments after the tensors: positional in order, or a
@@ -270,7 +271,14 @@ function matrixNorm(x: Tensor, ord: Ord, r: number, c: number, keepdim: boolean)
     return finish(extremumCore(kind, "norm", sums, [pickAxis], true, { initial: null, where: null }), [r, c]);
   }
   if (ord === 2 || ord === -2 || ord === "nuc") {
-    throw new ValueError(`For 'norm', the matrix norm ord=${typeof ord === "string" ? `'${ord}'` : ord} needs singular values, which this implementation does not provide; use 'fro', 1, -1, inf or -inf.`);
+    // largest / smallest / sum of the singular values over [r, c]; svd works on the last two axes
+    // in float64 (its Gram matrix squares the condition number) and the result is rounded back
+    const others = x.shape.map((_, i) => i).filter((i) => i !== r && i !== c);
+    const sv = svd(L.cast(L.transpose(x, [...others, r, c]), float64), false, false);
+    const last = [sv.ndim - 1];
+    const red = ord === "nuc" ? L.sum(sv, last) : extremumCore(ord === 2 ? "max" : "min", "norm", sv, last, false, { initial: null, where: null });
+    const out = L.cast(red, x.dtype);
+    return keepdim ? L.reshape(out, L.keepDimsShape(x.shape, [r, c])) : out;
   }
   throw new ValueError(`For 'norm', the 'ord' of a matrix norm must be one of None, 'fro', 'nuc', inf, -inf, 1, -1, 2, -2, but got ${String(ord)}.`);
 }

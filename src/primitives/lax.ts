@@ -95,3 +95,18 @@ export function mT(x: Tensor): Tensor {
 }
 
 export const asBool = (x: Tensor) => cast(x, bool_);
+
+/** Symmetric eigendecomposition, packed as [..., n+1, n] (see PrimParams.eigh); `eighParts` unpacks it. */
+export const eigh = (a: Tensor) => bind("eigh", [a], {});
+
+/** [w, V] of a packed eigh result: w = row 0 ([..., n]), V = rows 1..n ([..., n, n], a contiguous view). */
+export function eighParts(packed: Tensor): [Tensor, Tensor] {
+  const s = packed.shape;
+  const n = s[s.length - 1];
+  const lead = s.slice(0, -2);
+  const zeros = lead.map(() => 0);
+  const ones = s.map(() => 1);
+  const w = reshape(slice(packed, [...zeros, 0, 0], ones, [...lead, 1, n]), [...lead, n]);
+  const V = slice(packed, [...zeros, 1, 0], ones, [...lead, n, n]);
+  return [w, V];
+}

@@ -120,6 +120,12 @@ export interface PrimParams extends UnaryPrims, BinaryPrims {
   matmul: None;
   /** 2-D convolution, NCHW input and OIHW kernel (see ConvParams) */
   conv: ConvParams;
+  /**
+   * Symmetric eigendecomposition of (A + Aᵀ)/2, batched over leading axes:
+   * [..., n, n] -> [..., n+1, n] packed, row 0 the eigenvalues (ascending),
+   * rows 1..n the eigenvectors as columns, so column j is the pair (w_j; v_j).
+   */
+  eigh: None;
 }
 
 export type PrimName = keyof PrimParams;

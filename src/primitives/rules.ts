@@ -501,6 +501,21 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
       return parts.length === 0 ? null : parts.length === 1 ? parts[0] : L.add(parts[0], parts[1]);
     },
   },
+  eigh: {
+    abstract: ([a]) => {
+      if (a.dtype.name !== "Float32" && a.dtype.name !== "Float64") {
+        throw new TypeError(`For 'eigh', the input must be Float32 or Float64, but got ${a.dtype.name}.`);
+      }
+      const nd = a.shape.length;
+      if (nd < 2 || a.shape[nd - 1] !== a.shape[nd - 2]) {
+        throw new ValueError(`For 'eigh', the input must be a (batch of) square matrices of shape (*, N, N), but got ${fmtShape(a.shape)}.`);
+      }
+      return { shape: [...a.shape.slice(0, -2), a.shape[nd - 1] + 1, a.shape[nd - 1]], dtype: a.dtype };
+    },
+    // The kernel decomposes (A + Aᵀ)/2, so both rules see the symmetric part of the perturbation.
+    vjp: (ct, _a, out) => [eighVjp(ct, out)],
+    jvp: ([t], _a, out) => (t ? eighJvp(t, out) : null),
+  },
 };
 
 /** A reshape is a view when each new axis maps onto a run of old axes that is contiguous. */
@@ -608,4 +623,55 @@ function convKernelGrad(ct: Tensor, x: Tensor, wShape: Shape, p: PrimParams["con
   }
   const r = L.conv(xt, ctt, { stride: p.rhs_dilation, padding, lhs_dilation: p.lhs_dilation, rhs_dilation: p.stride, groups: g });
   return L.transpose(r, [1, 0, 2, 3]);
+}
+
+// ---------------------------------------------------------------- eigh
+
+/** The identity of size n in `dtype`, broadcastable over batch axes. */
+function eye(n: number, dtype: DType): Tensor {
+  const d = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) d[i * n + i] = 1;
+  return L.cast(L.reshape(new TensorCtor(d), [n, n]), dtype);
+}
+
+/** (X + Xᵀ)/2 over the last two axes. */
+const symPart = (x: Tensor) => L.mulScalar(L.add(x, L.mT(x)), 0.5);
+
+/**
+ * F_ij = 1/(w_j - w_i) off the diagonal (the eigenvector sensitivities).
+ * Exactly equal eigenvalues (the diagonal, or a degenerate pair) get 0, not
+ * inf: the eigenvector derivative is undefined there, and a zero keeps a
+ * zero eigenvector cotangent (the usual case: only w is used) from turning
+ * into 0 * inf = NaN.
+ */
+function eighF(w: Tensor): Tensor {
+  const n = w.shape[w.shape.length - 1];
+  const lead = w.shape.slice(0, -1);
+  const d = L.sub(L.reshape(w, [...lead, 1, n]), L.reshape(w, [...lead, n, 1]));
+  const same = L.isZero(d);
+  return L.select(same, L.zerosLike(d), L.div(L.onesLike(d), L.select(same, L.onesLike(d), d)));
+}
+
+/**
+ * A = V diag(w) Vᵀ. With M = Vᵀ sym(dA) V: dw = diag(M), dV = V (F ∘ M).
+ * Written with lax ops only, so it is differentiable again (it reads w and V
+ * from the primitive's own output, whose rules then apply recursively).
+ */
+function eighJvp(t: Tensor, out: Tensor): Tensor {
+  const [w, V] = L.eighParts(out);
+  const n = w.shape[w.shape.length - 1];
+  const M = L.matmul(L.matmul(L.mT(V), symPart(t)), V);
+  const dw = L.sum(L.mul(M, eye(n, M.dtype)), [M.shape.length - 2], true);
+  const dV = L.matmul(V, L.mul(eighF(w), M));
+  return L.concat([dw, dV], M.shape.length - 2);
+}
+
+/** The transpose of eighJvp: Ā = sym(V (diag(w̄) + F ∘ (Vᵀ V̄)) Vᵀ). */
+function eighVjp(ct: Tensor, out: Tensor): Tensor {
+  const [w, V] = L.eighParts(out);
+  const [gw, gV] = L.eighParts(ct);
+  const n = w.shape[w.shape.length - 1];
+  const lead = w.shape.slice(0, -1);
+  const inner = L.add(L.mul(L.reshape(gw, [...lead, 1, n]), eye(n, w.dtype)), L.mul(eighF(w), L.matmul(L.mT(V), gV)));
+  return symPart(L.matmul(L.matmul(V, inner), L.mT(V)));
 }

@@ -17,6 +17,7 @@ import {
 } from "./movement.js";
 import { matmulKernel } from "./matmul.js";
 import { convKernel } from "./conv.js";
+import { eighKernel } from "./eigh.js";
 
 const viewOnly = (name: string) => () => {
   // Layout primitives are resolved as views by the dispatcher before a kernel is asked for.
@@ -64,6 +65,7 @@ class ReferenceBackend implements Backend {
       scatter_along_axis: scatterAlongAxisKernel(make),
       matmul: matmulKernel(make),
       conv: convKernel(make),
+      eigh: eighKernel(make),
     };
   }
 
