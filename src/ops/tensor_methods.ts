@@ -16,6 +16,8 @@ type Axis = number | readonly number[] | null;
 declare module "../core/tensor.js" {
   interface Tensor {
     add(other: TensorOrScalar): Tensor;
+    /** `Tensor.svd(full_matrices=False, compute_uv=True)` */
+    svd(full_matrices?: boolean, compute_uv?: boolean): any;
     /** `Tensor.softmax(axis=-1)` */
     softmax(axis?: number): Tensor;
     /** `Tensor.log_softmax(axis=-1)` */
@@ -141,6 +143,7 @@ const shapeArgs = (args: (number | readonly number[])[]): readonly number[] =>
 const methods: Record<string, (this: Tensor, ...a: any[]) => any> = {
   add(o) { return ops.add(this, o); },
   softmax(axis = -1) { return ops.softmax(this, axis); },
+  svd(full_matrices = false, compute_uv = true) { return ops.svd(this, full_matrices, compute_uv); },
   log_softmax(axis = -1) { return ops.log_softmax(this, axis); },
   sub(o) { return ops.sub(this, o); },
   mul(o) { return ops.mul(this, o); },
