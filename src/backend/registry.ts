@@ -6,10 +6,19 @@
 import type { Backend, KernelTable, OutSpec, Storage, View } from "./backend.js";
 import type { PrimName, PrimParams } from "../primitives/params.js";
 import { referenceBackend } from "./reference/index.js";
+import { HostStorage } from "./reference/storage.js";
+import { nativeBackend, nativeLoadError } from "./native/index.js";
+import { createWasmBackend } from "./wasm/index.js";
 import { ValueError } from "../core/errors.js";
 
 const backends = new Map<string, Backend>([["reference", referenceBackend]]);
 let current: Backend = referenceBackend;
+
+// The native (C++) backend registers itself when its addon loads (Node only).
+if (nativeBackend) backends.set(nativeBackend.name, nativeBackend);
+// The wasm backend registers wherever WebAssembly SIMD exists (it compiles its kernels on first use).
+const wasmBackend = createWasmBackend();
+if (wasmBackend) backends.set(wasmBackend.name, wasmBackend);
 
 export function register_backend(backend: Backend): void {
   backends.set(backend.name, backend);
@@ -18,7 +27,8 @@ export function register_backend(backend: Backend): void {
 export function set_backend(name: string): void {
   const b = backends.get(name);
   if (!b) {
-    throw new ValueError(`For 'set_backend', the 'name' must be one of [${[...backends.keys()].join(", ")}], but got '${name}'.`);
+    const why = name === "native" && nativeLoadError ? ` (the native backend is unavailable: ${nativeLoadError})` : "";
+    throw new ValueError(`For 'set_backend', the 'name' must be one of [${[...backends.keys()].join(", ")}], but got '${name}'.${why}`);
   }
   current = b;
 }
@@ -36,9 +46,16 @@ export function currentBackend(): Backend {
   return current;
 }
 
+/** Backends whose storage is a HostStorage (a TypedArray) and whose `upload` wraps without copying. */
+const hostVisible = (b: Backend) => b === referenceBackend || (b as { hostVisible?: boolean }).hostVisible === true;
+
 /** A view whose storage lives on `target`, copying through the host when it lives elsewhere. */
 function moveTo(view: View, target: Backend): View {
   if (view.storage.backend === target) return view;
+  // Host memory is shared, not copied, between host-visible backends (storage is never written after creation).
+  if (view.storage instanceof HostStorage && hostVisible(target)) {
+    return { storage: target.upload(view.storage.data, view.storage.dtype), shape: view.shape, strides: view.strides, offset: view.offset };
+  }
   const host = view.storage.backend.readSync(view);
   return { storage: target.upload(host, view.storage.dtype), shape: view.shape, strides: contiguousOf(view.shape), offset: 0 };
 }
@@ -61,9 +78,14 @@ export function runKernel<P extends PrimName>(p: P, inputs: readonly View[], par
   return kernel(inputs.map((v) => moveTo(v, backend)), params, out);
 }
 
-/** Initial choice from the environment, where there is one (Node; browsers have none). */
+/**
+ * Initial choice: MINDSPORE_TS_BACKEND where set; else the native backend in
+ * Node when its addon loaded. When it did not, say so once (Node only).
+ */
 export function initBackendFromEnv(): void {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  const name = env?.MINDSPORE_TS_BACKEND;
+  const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; stderr?: { write(s: string): unknown } } }).process;
+  const name = proc?.env?.MINDSPORE_TS_BACKEND;
   if (name) set_backend(name);
+  else if (nativeBackend) current = nativeBackend;
+  else if (nativeLoadError) proc?.stderr?.write(`mindspore-ts: the native backend is unavailable (${nativeLoadError}); using the '${current.name}' backend.\n`);
 }

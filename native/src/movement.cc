@@ -1,0 +1,112 @@
+// Gathers and scatters along an axis (take_along_axis, scatter_add_along_axis)
+// and argmax / argmin: what max pooling is composed of.
+#include "kernels.h"
+
+namespace mst {
+
+namespace {
+
+// Index arrays are int64 (held in a Float64Array) or int32.
+inline int64_t index_at(const Arr& ix, int64_t o) {
+  return ix.dt == DT::F64 ? static_cast<int64_t>(static_cast<const double*>(ix.p)[o])
+                          : static_cast<int64_t>(static_cast<const int32_t*>(ix.p)[o]);
+}
+
+template <typename E>
+bool gather_t(E* out, const E* x, const Arr& ix, Strided& s, int64_t dim, int64_t sAxis) {
+  bool ok = true;
+  for_rows(s, 0, s.size(), [&](const int64_t* offs, const int64_t* inner, int64_t n, int64_t pos) {
+    for (int64_t i = 0; i < n; i++) {
+      int64_t j = index_at(ix, offs[0] + i * inner[0]);
+      if (j < -dim || j >= dim) {
+        ok = false;
+        return;
+      }
+      if (j < 0) j += dim;
+      out[pos + i] = x[offs[1] + i * inner[1] + j * sAxis];
+    }
+  });
+  return ok;
+}
+
+template <typename T>
+bool scatter_add_t(T* out, const T* src, const Arr& ix, Strided& s, int64_t dim, int64_t sAxis) {
+  bool ok = true;
+  for_rows(s, 0, s.size(), [&](const int64_t* offs, const int64_t* inner, int64_t n, int64_t) {
+    for (int64_t i = 0; i < n; i++) {
+      int64_t j = index_at(ix, offs[0] + i * inner[0]);
+      if (j < -dim || j >= dim) {
+        ok = false;
+        return;
+      }
+      if (j < 0) j += dim;
+      out[offs[2] + i * inner[2] + j * sAxis] += src[offs[1] + i * inner[1]];
+    }
+  });
+  return ok;
+}
+
+// The first extreme along the axis; a NaN is the extreme (the first one wins).
+template <typename T>
+void arg_t(double* out, const T* x, Strided& s, int64_t dim, int64_t sAxis, bool is_max) {
+  for_rows(s, 0, s.size(), [&](const int64_t* offs, const int64_t* inner, int64_t n, int64_t pos) {
+    for (int64_t i = 0; i < n; i++) {
+      const T* p = x + offs[0] + i * inner[0];
+      T best = p[0];
+      int64_t arg = 0;
+      for (int64_t j = 1; j < dim && best == best; j++) {
+        T v = p[j * sAxis];
+        if (v != v || (is_max ? v > best : v < best)) {
+          best = v;
+          arg = j;
+        }
+      }
+      out[pos + i] = static_cast<double>(arg);
+    }
+  });
+}
+
+bool is_index(const Arr& a) { return a.dt == DT::F64 || a.dt == DT::I32; }
+
+}  // namespace
+
+const char* gather(Arr out, Arr x, Arr index, Strided& s, int64_t dim, int64_t sAxis) {
+  if (!is_index(index) || out.esize != x.esize) return "gather: bad operands";
+  coalesce(s);
+  bool ok;
+  switch (x.esize) {
+    case 1: ok = gather_t(static_cast<uint8_t*>(out.p), static_cast<const uint8_t*>(x.p), index, s, dim, sAxis); break;
+    case 2: ok = gather_t(static_cast<uint16_t*>(out.p), static_cast<const uint16_t*>(x.p), index, s, dim, sAxis); break;
+    case 4: ok = gather_t(static_cast<uint32_t*>(out.p), static_cast<const uint32_t*>(x.p), index, s, dim, sAxis); break;
+    case 8: ok = gather_t(static_cast<uint64_t*>(out.p), static_cast<const uint64_t*>(x.p), index, s, dim, sAxis); break;
+    default: return "gather: bad element size";
+  }
+  return ok ? nullptr : "index out of range";
+}
+
+const char* scatter_add(Arr out, Arr src, Arr index, Strided& s, int64_t dim, int64_t sAxis) {
+  if (!is_index(index) || out.dt != src.dt) return "scatter_add: bad operands";
+  coalesce(s);
+  bool ok;
+  if (src.dt == DT::F32)
+    ok = scatter_add_t(static_cast<float*>(out.p), static_cast<const float*>(src.p), index, s, dim, sAxis);
+  else if (src.dt == DT::F64)
+    ok = scatter_add_t(static_cast<double*>(out.p), static_cast<const double*>(src.p), index, s, dim, sAxis);
+  else
+    return "scatter_add: float32 or float64 expected";
+  return ok ? nullptr : "index out of range";
+}
+
+const char* argreduce(bool is_max, Arr out, Arr x, Strided& s, int64_t dim, int64_t sAxis) {
+  if (out.dt != DT::F64 || dim < 1) return "argreduce: bad operands";
+  coalesce(s);
+  if (x.dt == DT::F32)
+    arg_t(static_cast<double*>(out.p), static_cast<const float*>(x.p), s, dim, sAxis, is_max);
+  else if (x.dt == DT::F64)
+    arg_t(static_cast<double*>(out.p), static_cast<const double*>(x.p), s, dim, sAxis, is_max);
+  else
+    return "argreduce: float32 or float64 expected";
+  return nullptr;
+}
+
+}  // namespace mst
