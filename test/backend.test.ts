@@ -5,6 +5,7 @@ import * as ms from "../src/index.js";
 import { Tensor, ops } from "../src/index.js";
 import type { Backend, Storage, View } from "../src/index.js";
 import { referenceBackend } from "../src/backend/reference/index.js";
+import { nativeBackend } from "../src/backend/native/index.js";
 import type { DType, TypedArray } from "../src/core/dtype.js";
 
 /** A backend with its own storage type and a single kernel (add). */
@@ -32,11 +33,12 @@ class OnlyAdd implements Backend {
   };
 }
 
-afterEach(() => ms.set_backend("reference"));
+const startup = ms.get_backend();
+afterEach(() => ms.set_backend(startup));
 
 describe("backends", () => {
-  it("the reference backend is the default and can be chosen by name", () => {
-    expect(ms.get_backend()).toBe("reference");
+  it("the default is MINDSPORE_TS_BACKEND, else native where its addon loads, else reference; any can be chosen by name", () => {
+    expect(startup).toBe(process.env.MINDSPORE_TS_BACKEND ?? (nativeBackend ? "native" : "reference"));
     ms.set_backend("reference");
     expect(ms.get_backend()).toBe("reference");
   });
