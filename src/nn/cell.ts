@@ -8,8 +8,7 @@
 import { Tensor } from "../core/tensor.js";
 import { AttributeError, ValueError, TypeError, typeName } from "../core/errors.js";
 import { AUTO_NAME, Parameter } from "./parameter.js";
-import { ReverseTrace } from "../autodiff/reverse.js";
-import { ReverseTracer } from "../autodiff/reverse.js";
+import { ReverseTrace, ReverseTracer } from "../autodiff/reverse.js";
 
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
