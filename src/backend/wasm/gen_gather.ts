@@ -1,0 +1,115 @@
+/**
+ * Gathers and scatters along one axis (take_along_axis and its transpose),
+ * and arg-reductions over contiguous rows: what max pooling is built from.
+ * Operands are collapsed by the driver to (A, L, B) with the axis in the
+ * middle. Index tensors are int64 (stored as float64) or int32; negative
+ * indices count from the end; an index out of range makes the function
+ * return 1 so that the driver can raise MindSpore's IndexError.
+ *
+ *   gather_<d>_<i>(A, L, B, px, xa, xd, xb, dim, pi, ia, il, ib, po, pstatus)
+ *     out[a, l, b] = x[a, idx[a, l, b], b]      (d: data bytes 4 | 8)
+ *   scatter_add_<i>(A, L, B, ps, sa, sl, sb, dim, pi, ia, il, ib, po, pstatus)
+ *     out[a, idx[a, l, b], b] += src[a, l, b]  (float32; out contiguous (A, dim, B), zeroed by the caller)
+ *   Both write 1 to the i32 at `pstatus` on a bad index (thread slices cannot return values); slices
+ *   over disjoint ranges of A touch disjoint outputs, so both run in parallel.
+ *   argmax_rows / argmin_rows(nrows, len, px, srow, po): out (float64) = first index of the extreme, NaN first
+ */
+import { F32, F64, Fn, I32, ModuleBuilder, SAT, f32, f64, i32 } from "./builder.js";
+
+type IdxKind = "i64" | "i32";
+
+function loadIndex(f: Fn, kind: IdxKind, addr: () => void): void {
+  addr();
+  if (kind === "i64") f.f64load().sat(SAT.i32_trunc_sat_f64_s);
+  else f.i32load();
+}
+
+function gather(m: ModuleBuilder, bytes: 4 | 8, kind: IdxKind): void {
+  m.fn(`gather_d${bytes}_${kind}`, Array(14).fill(i32), [], (f) => {
+    const [A, L, B, px, xa, xd, xb, dim, pi, ia, il, ib, po, pstatus] = Array.from({ length: 14 }, (_, i) => i);
+    const [a, l, b, idx, out, status] = Array.from({ length: 6 }, () => f.local(i32));
+    const isz = kind === "i64" ? 3 : 2;
+    f.get(po).set(out);
+    f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
+      f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
+        f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {
+          loadIndex(f, kind, () => f.get(pi).get(a).get(ia).op(I32.mul).get(l).get(il).op(I32.mul).op(I32.add).get(b).get(ib).op(I32.mul).op(I32.add).i32c(isz).op(I32.shl).op(I32.add));
+          f.set(idx);
+          f.get(idx).i32c(0).op(I32.lt_s).if(() => f.inc(idx, () => f.get(dim)));
+          f.get(idx).get(dim).op(I32.ge_u).if(
+            () => {
+              f.i32c(1).set(status);
+              f.i32c(0).set(idx);
+            },
+          );
+          f.get(out);
+          f.get(px).get(a).get(xa).op(I32.mul).get(idx).get(xd).op(I32.mul).op(I32.add).get(b).get(xb).op(I32.mul).op(I32.add).i32c(bytes === 8 ? 3 : 2).op(I32.shl).op(I32.add);
+          if (bytes === 8) f.f64load().f64store();
+          else f.f32load().f32store();
+          f.inc(out, bytes);
+        });
+      });
+    });
+    f.get(status).if(() => f.get(pstatus).i32c(1).i32store());
+  });
+}
+
+function scatterAdd(m: ModuleBuilder, kind: IdxKind): void {
+  m.fn(`scatter_add_${kind}`, Array(14).fill(i32), [], (f) => {
+    const [A, L, B, ps, sa, sl, sb, dim, pi, ia, il, ib, po, pstatus] = Array.from({ length: 14 }, (_, i) => i);
+    const [a, l, b, idx, t, status] = Array.from({ length: 6 }, () => f.local(i32));
+    const isz = kind === "i64" ? 3 : 2;
+    f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
+      f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
+        f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {
+          loadIndex(f, kind, () => f.get(pi).get(a).get(ia).op(I32.mul).get(l).get(il).op(I32.mul).op(I32.add).get(b).get(ib).op(I32.mul).op(I32.add).i32c(isz).op(I32.shl).op(I32.add));
+          f.set(idx);
+          f.get(idx).i32c(0).op(I32.lt_s).if(() => f.inc(idx, () => f.get(dim)));
+          f.get(idx).get(dim).op(I32.ge_u).if(
+            () => f.i32c(1).set(status),
+            () => {
+              // t = po + 4 ((a dim + idx) B + b)
+              f.get(po).get(a).get(dim).op(I32.mul).get(idx).op(I32.add).get(B).op(I32.mul).get(b).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(t);
+              f.get(t).get(t).f32load();
+              f.get(ps).get(a).get(sa).op(I32.mul).get(l).get(sl).op(I32.mul).op(I32.add).get(b).get(sb).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).f32load();
+              f.op(F32.add).f32store();
+            },
+          );
+        });
+      });
+    });
+    f.get(status).if(() => f.get(pstatus).i32c(1).i32store());
+  });
+}
+
+function argRows(m: ModuleBuilder, isMax: boolean): void {
+  m.fn(isMax ? "argmax_rows" : "argmin_rows", [i32, i32, i32, i32, i32], [], (f) => {
+    const [nrows, len, px, srow, po] = [0, 1, 2, 3, 4];
+    const [r, i, row, arg] = Array.from({ length: 4 }, () => f.local(i32));
+    const best = f.local(f32);
+    const v = f.local(f32);
+    f.for(r, () => f.i32c(0), () => f.get(nrows), 1, () => {
+      f.get(px).get(r).get(srow).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(row);
+      f.get(row).f32load().set(best);
+      f.i32c(0).set(arg);
+      f.for(i, () => f.i32c(1), () => f.get(len), 1, () => {
+        // a NaN already found stays the answer
+        f.get(best).get(best).op(F32.ne).brIf(1);
+        f.get(row).get(i).i32c(2).op(I32.shl).op(I32.add).f32load().set(v);
+        f.get(v).get(v).op(F32.ne).get(v).get(best).op(isMax ? F32.gt : F32.lt).op(I32.or).if(() => {
+          f.get(v).set(best);
+          f.get(i).set(arg);
+        });
+      });
+      f.get(po).get(r).i32c(3).op(I32.shl).op(I32.add).get(arg).op(F64.convert_i32_s).f64store();
+    });
+  });
+}
+
+export function emitGather(m: ModuleBuilder): void {
+  for (const bytes of [4, 8] as const) for (const kind of ["i64", "i32"] as const) gather(m, bytes, kind);
+  for (const kind of ["i64", "i32"] as const) scatterAdd(m, kind);
+  argRows(m, true);
+  argRows(m, false);
+  void f64;
+}

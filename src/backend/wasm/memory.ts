@@ -1,0 +1,373 @@
+/**
+ * Tensor memory of the wasm backend, managed without the user's help.
+ *
+ * - Heap: one WebAssembly.Memory (shared when threads are on) with a simple
+ *   allocator: sizes rounded to classes (64-byte steps up to 1 KiB, then four
+ *   classes per octave, so at most 25% slack), a free list per class and a
+ *   bump pointer; memory grows when the lists are empty. Training loops
+ *   allocate the same sizes every step, so blocks are reused, not grown.
+ * - Small tensors (under SMALL_BYTES) live in JS TypedArrays: the GC frees
+ *   them like any object and the kernels copy them in when they need them.
+ * - A large tensor's block is returned to the heap when its Storage becomes
+ *   unreachable (FinalizationRegistry), when it is disposed, or, for the
+ *   engine's temporaries, as soon as the kernel that used them returns.
+ * - The GC does not see wasm memory, so it would rarely run in a loop whose
+ *   JS objects are few and small: where we cannot collect ourselves (below),
+ *   every BALLAST_EVERY bytes of tensors we allocate (and drop) a large
+ *   ArrayBuffer, which V8 counts as external memory and which triggers
+ *   collections; it is never touched, so it costs an mmap and no resident
+ *   memory.
+ * - FinalizationRegistry callbacks only run between tasks of the event loop,
+ *   never inside a long synchronous loop (a training loop that never awaits).
+ *   When resident bytes exceed a budget we therefore first ask for a young-
+ *   generation collection and run the registry's pending callbacks at once
+ *   (Node: V8's gc() and FinalizationRegistry.prototype.cleanupSome, reached
+ *   through v8.setFlagsFromString and a fresh vm context; see `Collector`).
+ *   Tensors of the previous steps die young, so this frees them with no copy.
+ * - Where that is not available (browsers), or not enough, the least
+ *   recently used resident blocks are spilled: copied to a JS TypedArray
+ *   owned by the Storage alone (so the GC frees it with the Storage) and their
+ *   block reused; a spilled tensor used again is copied back. Either way
+ *   memory stays bounded in a synchronous loop, and nothing reachable is lost.
+ */
+import type { DType, TypedArray } from "../../core/dtype.js";
+
+/** Bytes below which a tensor lives on the JS heap. */
+export const SMALL_BYTES = 16 * 1024;
+/** Low memory reserved for the thread pool's control block and arguments. */
+export const RESERVED_BYTES = 8192;
+const PAGE = 65536;
+const BALLAST_EVERY = 16 * 2 ** 20;
+/** above glibc's largest mmap threshold (32 MiB), so it is always a fresh, untouched mapping */
+const BALLAST_BYTES = 33 * 2 ** 20;
+/** a young collection every this many bytes of tensors, at least (adapted, see makeRoom) */
+const MINOR_MIN = 16 * 2 ** 20;
+
+export function sizeClass(bytes: number): number {
+  if (bytes <= 1024) return Math.max(64, (bytes + 63) & ~63);
+  const step = 2 ** (Math.floor(Math.log2(bytes)) - 2);
+  return Math.ceil(bytes / step) * step;
+}
+
+export class Heap {
+  readonly memory: WebAssembly.Memory;
+  private readonly free = new Map<number, number[]>();
+  private top = RESERVED_BYTES;
+  /** bytes handed out and not yet freed */
+  inUse = 0;
+  blocks = 0;
+  f32!: Float32Array;
+  u8!: Uint8Array;
+  i32!: Int32Array;
+  f64!: Float64Array;
+  private viewsOf: ArrayBufferLike | null = null;
+
+  constructor(
+    readonly shared: boolean,
+    readonly maximumPages: number,
+    initialPages = 256,
+  ) {
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared } as WebAssembly.MemoryDescriptor);
+    this.refresh();
+  }
+
+  /** Typed views over the whole memory; re-made after growth (the old buffer is detached or too short). */
+  refresh(): void {
+    const buf = this.memory.buffer;
+    if (buf === this.viewsOf && this.f32.buffer.byteLength === buf.byteLength) return;
+    this.viewsOf = buf;
+    this.f32 = new Float32Array(buf);
+    this.u8 = new Uint8Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.f64 = new Float64Array(buf);
+  }
+
+  get byteLength(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  alloc(bytes: number): number {
+    const size = sizeClass(bytes);
+    const list = this.free.get(size);
+    this.inUse += size;
+    this.blocks++;
+    if (list && list.length) return list.pop() as number;
+    const p = this.top;
+    if (p + size > this.byteLength) {
+      const need = p + size - this.byteLength;
+      // grow by at least half the current size so growth is rare
+      const pages = Math.max(Math.ceil(need / PAGE), Math.ceil(this.byteLength / PAGE / 2));
+      const room = this.maximumPages - this.byteLength / PAGE;
+      if (Math.ceil(need / PAGE) > room) {
+        this.inUse -= size;
+        this.blocks--;
+        throw new RangeError(`wasm backend: out of memory (asked for ${bytes} bytes, ${this.byteLength} in use of at most ${this.maximumPages * PAGE})`);
+      }
+      this.memory.grow(Math.min(pages, room));
+      this.refresh();
+    }
+    this.top = p + size;
+    return p;
+  }
+
+  /** Whether `bytes` can be served from a freed block (no fresh memory touched). */
+  hasFree(bytes: number): boolean {
+    const list = this.free.get(sizeClass(bytes));
+    return list !== undefined && list.length > 0;
+  }
+
+  release(ptr: number, bytes: number): void {
+    const size = sizeClass(bytes);
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(ptr);
+    this.inUse -= size;
+    this.blocks--;
+  }
+
+  /** A typed view of `length` elements of `dtype` at `ptr` (valid until the memory grows). */
+  view(dtype: DType, ptr: number, length: number): TypedArray {
+    this.refresh();
+    return new dtype.storage(this.memory.buffer, ptr, length);
+  }
+}
+
+/**
+ * Where a storage's data is: in the heap (`ptr` >= 0) or in `host`, a JS
+ * TypedArray (small tensors, and spilled ones). It holds no reference to its
+ * Storage, so the LRU list and the FinalizationRegistry never keep one alive.
+ */
+export class Block {
+  ptr = -1;
+  host: TypedArray | null = null;
+  lastUse = 0;
+  prev: Block | null = null;
+  next: Block | null = null;
+  constructor(readonly bytes: number) {}
+}
+
+/** Synchronous garbage collection, where the engine lets us have it. */
+export interface Collector {
+  /** run a young-generation (minor) or full collection now */
+  gc(major: boolean): void;
+  /** a FinalizationRegistry with cleanupSome() */
+  readonly Registry: typeof FinalizationRegistry;
+}
+
+export interface ResidencyStats {
+  /** large tensors whose data is in wasm memory */
+  residentBlocks: number;
+  residentBytes: number;
+  /** bytes of wasm memory (it never shrinks) */
+  memoryBytes: number;
+  /** blocks handed out by the heap, temporaries included */
+  heapBlocks: number;
+  spilledBlocks: number;
+  spilledBytes: number;
+  reloadedBytes: number;
+  freedByGc: number;
+  minorGcs: number;
+  majorGcs: number;
+  budgetBytes: number;
+}
+
+/** The residency policy: LRU order, budget, spilling, and freeing by GC. */
+export class Residency {
+  private head: Block | null = null;
+  private tail: Block | null = null;
+  private residentBlocks = 0;
+  private residentBytes = 0;
+  private spilledBlocks = 0;
+  private spilledBytes = 0;
+  private reloadedBytes = 0;
+  private reloadedSinceCheck = 0;
+  private freedByGc = 0;
+  private sinceBallast = 0;
+  private sinceMinor = 0;
+  private sinceMajor = 0;
+  private minorGcs = 0;
+  private minorEvery = MINOR_MIN;
+  private spilledSinceGrowth = 0;
+  private majorGcs = 0;
+  /** bumped at the start of every kernel; blocks used by the running kernel are never spilled */
+  tick = 1;
+  private readonly registry: FinalizationRegistry<Block> & { cleanupSome?: () => void };
+  /** how far the budget grows on its own when collections cannot keep under it */
+  maxAutoBudget: number;
+
+  constructor(
+    readonly heap: Heap,
+    public budgetBytes: number,
+    readonly maxBudgetBytes: number,
+    private readonly collector: Collector | null = null,
+  ) {
+    this.maxAutoBudget = Math.min(maxBudgetBytes, budgetBytes * 4);
+    const Registry = collector?.Registry ?? FinalizationRegistry;
+    this.registry = new Registry((b: Block) => {
+      if (b.ptr >= 0) {
+        this.freedByGc++;
+        this.drop(b);
+      }
+    });
+  }
+
+  /** Give `b` (owned by `owner`) wasm memory, registered so the GC frees it; spills old blocks first if over budget. */
+  allocResident(owner: object, b: Block): void {
+    this.pressure(b.bytes);
+    this.makeRoom(b.bytes);
+    b.ptr = this.heap.alloc(b.bytes);
+    b.host = null;
+    b.lastUse = this.tick;
+    this.link(b);
+    this.registry.register(owner, b, b);
+  }
+
+  /** Bring a spilled block back into wasm memory (it is in use again). */
+  reload(owner: object, b: Block): void {
+    const host = b.host as TypedArray;
+    this.pressure(b.bytes);
+    this.makeRoom(b.bytes);
+    b.ptr = this.heap.alloc(b.bytes);
+    this.heap.u8.set(new Uint8Array(host.buffer, host.byteOffset, b.bytes), b.ptr);
+    b.host = null;
+    b.lastUse = this.tick;
+    this.link(b);
+    this.registry.register(owner, b, b);
+    this.reloadedBytes += b.bytes;
+    this.reloadedSinceCheck += b.bytes;
+    // data we spilled is wanted back: the working set is larger than the budget
+    if (this.reloadedSinceCheck > this.budgetBytes / 4 && this.budgetBytes < this.maxBudgetBytes) {
+      this.budgetBytes = Math.min(this.maxBudgetBytes, this.budgetBytes * 2);
+      this.reloadedSinceCheck = 0;
+    }
+  }
+
+  /** Mark a resident block as used by the current kernel (most recent in LRU order). */
+  touch(b: Block): void {
+    b.lastUse = this.tick;
+    if (b === this.tail) return;
+    this.unlink(b);
+    this.link(b);
+  }
+
+  /** Free a resident block now (dispose, or the GC found its owner unreachable). */
+  drop(b: Block): void {
+    if (b.ptr < 0) return;
+    this.registry.unregister(b);
+    this.unlink(b);
+    this.heap.release(b.ptr, b.bytes);
+    b.ptr = -1;
+  }
+
+  /**
+   * Tell the GC about wasm allocations (see BALLAST_EVERY). Where we collect ourselves, much less often:
+   * V8's own full collections then only mop up tensors promoted to the old generation.
+   */
+  private pressure(bytes: number): void {
+    this.sinceBallast += bytes;
+    if (this.sinceBallast >= (this.collector ? 4 : 1) * BALLAST_EVERY) {
+      this.sinceBallast = 0;
+      void new ArrayBuffer(BALLAST_BYTES);
+    }
+  }
+
+  /**
+   * Before `bytes` become resident, free what died. A young collection (a fraction of a millisecond)
+   * runs every `minorEvery` bytes of tensors, so dead blocks return to the free lists while they are
+   * still in cache: the next tensors reuse them instead of touching fresh pages. The spacing adapts so
+   * that a step's tensors see at most one young collection before they die (V8 promotes what survives
+   * two, and only a full collection finds those): it doubles when one frees less than half of what was
+   * allocated since the last. Over budget, another young collection if a quarter of that spacing has
+   * passed, a full collection (tens of ms) at most once per two budgets of allocation, and then the
+   * least recently used blocks are spilled; when spills add up to
+   * half the budget, the budget doubles (up to 4x): this workload's working set is larger than it.
+   */
+  private makeRoom(bytes: number): void {
+    this.sinceMinor += bytes;
+    this.sinceMajor += bytes;
+    const over = () => this.residentBytes + bytes > this.budgetBytes;
+    const c = this.collector;
+    if (c && this.registry.cleanupSome) {
+      if (this.sinceMinor >= this.minorEvery) {
+        this.registry.cleanupSome();
+        const before = this.residentBytes;
+        const allocated = this.sinceMinor;
+        this.sinceMinor = 0;
+        this.minorGcs++;
+        c.gc(false);
+        this.registry.cleanupSome();
+        const freed = before - this.residentBytes;
+        if (freed < allocated / 2) this.minorEvery = Math.min(this.minorEvery * 2, this.budgetBytes);
+        else if (freed > allocated * 0.9) this.minorEvery = Math.max(this.minorEvery / 2, MINOR_MIN);
+      }
+      if (over()) {
+        this.registry.cleanupSome();
+        if (over() && this.sinceMinor >= this.minorEvery / 4) {
+          this.sinceMinor = 0;
+          this.minorGcs++;
+          c.gc(false);
+          this.registry.cleanupSome();
+        }
+        if (over() && this.sinceMajor >= 2 * this.budgetBytes) {
+          this.sinceMajor = 0;
+          this.majorGcs++;
+          c.gc(true);
+          this.registry.cleanupSome();
+        }
+      }
+    }
+    while (over() && this.head && this.head.lastUse !== this.tick) this.spill(this.head);
+  }
+
+  /** Copy a block's data to the JS heap and give its wasm memory back. */
+  private spill(b: Block): void {
+    const copy = new Uint8Array(b.bytes);
+    copy.set(this.heap.u8.subarray(b.ptr, b.ptr + b.bytes));
+    b.host = copy;
+    this.spilledBlocks++;
+    this.spilledBytes += b.bytes;
+    this.spilledSinceGrowth += b.bytes;
+    if (this.spilledSinceGrowth > this.budgetBytes / 2 && this.budgetBytes * 2 <= this.maxAutoBudget) {
+      this.budgetBytes *= 2;
+      this.spilledSinceGrowth = 0;
+    }
+    this.drop(b);
+  }
+
+  private link(b: Block): void {
+    b.prev = this.tail;
+    b.next = null;
+    if (this.tail) this.tail.next = b;
+    else this.head = b;
+    this.tail = b;
+    this.residentBlocks++;
+    this.residentBytes += b.bytes;
+  }
+
+  private unlink(b: Block): void {
+    if (b.prev) b.prev.next = b.next;
+    else if (this.head === b) this.head = b.next;
+    else return; // not linked
+    if (b.next) b.next.prev = b.prev;
+    else this.tail = b.prev;
+    b.prev = b.next = null;
+    this.residentBlocks--;
+    this.residentBytes -= b.bytes;
+  }
+
+  stats(): ResidencyStats {
+    return {
+      residentBlocks: this.residentBlocks,
+      residentBytes: this.residentBytes,
+      memoryBytes: this.heap.byteLength,
+      heapBlocks: this.heap.blocks,
+      spilledBlocks: this.spilledBlocks,
+      spilledBytes: this.spilledBytes,
+      reloadedBytes: this.reloadedBytes,
+      freedByGc: this.freedByGc,
+      minorGcs: this.minorGcs,
+      majorGcs: this.majorGcs,
+      budgetBytes: this.budgetBytes,
+    };
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The wasm backend against the reference backend (the oracle): every fast
+ * path on shapes that exercise its cases (strided and broadcast operands, edge
+ * tiles, threads), special values, fallbacks, and memory (tensors freed when
+ * unreachable, flat over 10,000 training steps).
+ */
+import { describe, it, expect, afterEach } from "vitest";
+import * as ms from "../src/index.js";
+import { Tensor } from "../src/index.js";
+import * as L from "../src/primitives/lax.js";
+import { bool_, float32, int32, int64, type DType } from "../src/core/dtype.js";
+import { listBackends } from "../src/backend/registry.js";
+import type { WasmBackend } from "../src/backend/wasm/index.js";
+import { rngFrom } from "./helpers/gradcheck.js";
+
+const wasm = listBackends().find((b) => b.name === "wasm") as WasmBackend | undefined;
+const initial = ms.get_backend();
+afterEach(() => ms.set_backend(initial));
+
+/** A float32 tensor of uniform values in [lo, hi), the same on every backend for a seed. */
+function rand(shape: number[], seed: number, lo = -1, hi = 1, dtype: DType = float32): Tensor {
+  const rng = rngFrom(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = Float64Array.from({ length: n }, () => lo + (hi - lo) * rng());
+  return L.reshape(new Tensor(data, dtype), shape);
+}
+
+const flat = (t: Tensor) => Array.from(t.asnumpy().data as ArrayLike<number | bigint>, Number);
+
+/** Run `f` on the reference and the wasm backends; the results, flattened. */
+function both(f: () => Tensor | Tensor[]): { ref: number[][]; got: number[][]; shapes: number[][] } {
+  const run = (name: string) => {
+    ms.set_backend(name);
+    const r = f();
+    const ts = Array.isArray(r) ? r : [r];
+    return { vals: ts.map(flat), shapes: ts.map((t) => t.shape), dtypes: ts.map((t) => t.dtype) };
+  };
+  const a = run("reference");
+  const b = run("wasm");
+  expect(b.shapes).toEqual(a.shapes);
+  expect(b.dtypes).toEqual(a.dtypes);
+  return { ref: a.vals, got: b.vals, shapes: a.shapes };
+}
+
+/** Agreement to `rtol` relative to each value (plus `atol`), NaN where NaN, infinities equal. */
+function expectClose(f: () => Tensor | Tensor[], rtol = 2e-6, atol = 1e-6): void {
+  const { ref, got } = both(f);
+  ref.forEach((r, k) => {
+    const g = got[k];
+    expect(g.length).toBe(r.length);
+    let bad = -1;
+    for (let i = 0; i < r.length; i++) {
+      const ok = Number.isNaN(r[i]) ? Number.isNaN(g[i]) : r[i] === g[i] || Math.abs(r[i] - g[i]) <= atol + rtol * Math.abs(r[i]);
+      if (!ok) {
+        bad = i;
+        break;
+      }
+    }
+    if (bad >= 0) expect({ index: bad, got: g[bad] }).toEqual({ index: bad, got: r[bad] });
+  });
+}
+
+describe.skipIf(!wasm)("wasm backend: elementwise", () => {
+  const specials = () => new Tensor([0, -0, 1, -1, 0.5, -2.5, 1e-40, -1e-40, 1e30, -1e30, 88, 89, -87, -104, -110, Infinity, -Infinity, NaN, 2.5, 3.5], float32);
+  it("unary ops match the reference on large, strided and special inputs", () => {
+    for (const p of ["neg", "abs", "floor", "ceil", "round", "sign", "reciprocal"] as const) {
+      expectClose(() => L.unary(p, rand([3001], 1, -5, 5)), 0, 0);
+      expectClose(() => L.unary(p, specials()), 0, 0);
+    }
+    expectClose(() => L.sqrt(rand([3001], 2, 0, 100)), 0, 0);
+    expectClose(() => L.sqrt(specials()), 0, 0);
+    // exp/log/tanh/sigmoid are polynomial approximations: within a few float32 ulps
+    for (const p of ["exp", "tanh", "sigmoid"] as const) {
+      expectClose(() => L.unary(p, rand([5003], 3, -20, 20)), 4e-7, 1e-37);
+      expectClose(() => L.unary(p, specials()), 4e-7, 1e-37);
+      expectClose(() => L.unary(p, L.transpose(rand([67, 45], 4, -3, 3), [1, 0])), 4e-7, 0);
+    }
+    expectClose(() => L.log(rand([5003], 5, 1e-6, 1e6)), 4e-7, 1e-7);
+    expectClose(() => L.log(specials()), 4e-7, 0);
+  });
+  it("exp and log are accurate across their whole range", () => {
+    // float32 relative accuracy about 1e-7 (a couple of ulps) over every exponent
+    const xs = Array.from({ length: 4000 }, (_, i) => -103 + (191 * i) / 3999);
+    expectClose(() => L.exp(new Tensor(xs, float32)), 3e-7, 1e-44);
+    const ys = Array.from({ length: 4000 }, (_, i) => 2 ** (-140 + (267 * i) / 3999));
+    expectClose(() => L.log(new Tensor(ys, float32)), 3e-7, 1e-7);
+  });
+  it("binary ops with broadcasting, strides and comparisons", () => {
+    const a = () => rand([64, 1, 33], 6, -3, 3);
+    const b = () => rand([1, 17, 33], 7, -3, 3);
+    for (const p of ["add", "sub", "mul", "div", "maximum", "minimum", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal"] as const) {
+      expectClose(() => L.binary(p, a(), b()), 0, 0);
+      // a column broadcast, a scalar, and a transposed operand
+      expectClose(() => L.binary(p, rand([300, 70], 8), rand([300, 1], 9)), 0, 0);
+      expectClose(() => L.binary(p, rand([5000], 10), L.scalar(0.25, float32)), 0, 0);
+      expectClose(() => L.binary(p, L.transpose(rand([70, 300], 11), [1, 0]), rand([300, 70], 12)), 0, 0);
+    }
+    // ties and NaN in comparisons / maximum
+    const x = () => new Tensor([1, NaN, 2, -0, 3, NaN, 5, 6], float32);
+    const y = () => new Tensor([1, 1, NaN, 0, 4, NaN, 5, 7], float32);
+    for (const p of ["maximum", "minimum", "equal", "not_equal", "less", "greater_equal"] as const) expectClose(() => L.binary(p, L.broadcast_to(x(), [40, 8]), L.broadcast_to(y(), [40, 8])), 0, 0);
+  });
+  it("select, casts and contiguous copies", () => {
+    expectClose(() => L.select(L.greater(rand([200, 50], 13), L.scalar(0, float32)), rand([200, 50], 14), L.fullLike(rand([200, 50], 15), 0)), 0, 0);
+    expectClose(() => L.select(L.greater(rand([50, 1], 16), L.scalar(0, float32)), rand([50, 300], 17), L.transpose(rand([300, 50], 18), [1, 0])), 0, 0);
+    expectClose(() => L.cast(new Tensor(Array.from({ length: 5000 }, (_, i) => [0, 1.5, NaN, -0, -2][i % 5]), float32), bool_), 0, 0);
+    expectClose(() => L.cast(L.greater(rand([5000], 19), L.scalar(0, float32)), float32), 0, 0);
+    // a reshape of a transposed tensor needs a copy: float32, int32 and bool
+    expectClose(() => L.reshape(L.transpose(rand([90, 70], 20), [1, 0]), [6300]), 0, 0);
+    expectClose(() => L.reshape(L.transpose(rand([90, 70], 21, -100, 100, int32), [1, 0]), [6300]), 0, 0);
+    expectClose(() => L.reshape(L.transpose(L.greater(rand([90, 70], 22), L.scalar(0, float32)), [1, 0]), [6300]), 0, 0);
+  });
+  it("ops without a wasm kernel run on the reference kernel, float64 and int64 too", () => {
+    expectClose(() => [L.sin(rand([5000], 23)), L.pow(rand([5000], 24, 0.1, 2), rand([5000], 25)), L.cumsum(rand([40, 130], 26), 1)], 0, 0);
+    const d = rand([3000], 27, -2, 2, ms.float64);
+    expectClose(() => [L.exp(rand([3000], 27, -2, 2, ms.float64)), L.add(d, d)], 0, 0);
+    expectClose(() => L.add(rand([5000], 28, -50, 50, int64), rand([5000], 29, -50, 50, int64)), 0, 0);
+  });
+});
+
+describe.skipIf(!wasm)("wasm backend: reductions", () => {
+  it("sum, max and min over every axis pattern, float64 accumulation for sums", () => {
+    const x = () => rand([8, 300, 5], 30, -2, 2);
+    for (const axes of [[0], [1], [2], [0, 1], [0, 2], [1, 2], [0, 1, 2]]) {
+      for (const p of ["sum", "max", "min"] as const) {
+        expectClose(() => L[p](x(), axes, false), p === "sum" ? 1e-6 : 0, p === "sum" ? 1e-6 : 0);
+        expectClose(() => L[p](L.transpose(x(), [2, 0, 1]), axes, true), p === "sum" ? 1e-6 : 0, p === "sum" ? 1e-6 : 0);
+      }
+    }
+    // a long sum equals the float64 sum rounded once (the reference's result) to float32 precision
+    expectClose(() => L.sum(rand([1000003], 31, 0, 1), [0]), 1e-7, 0);
+    expectClose(() => L.max(new Tensor([1, 2, NaN, 4, 5, 6, 7, 8, 9], float32), [0]), 0, 0);
+  });
+  it("argmax/argmin: first index of the extreme, NaN first", () => {
+    expectClose(() => [bindArg("argmax", rand([300, 77], 32), 1), bindArg("argmin", rand([300, 77], 33), 1)], 0, 0);
+    const t = () => new Tensor([[1, 5, 5, 2], [NaN, 1, NaN, 0], [3, 3, 3, 3]], float32);
+    expect(flat(withBackend("wasm", () => bindArg("argmax", t(), 1)))).toEqual([1, 0, 0]);
+    expect(flat(withBackend("wasm", () => bindArg("argmin", t(), 1)))).toEqual([0, 0, 0]);
+  });
+});
+
+function withBackend<T>(name: string, f: () => T): T {
+  ms.set_backend(name);
+  return f();
+}
+
+function bindArg(p: "argmax" | "argmin", x: Tensor, axis: number): Tensor {
+  return ms.ops[p](x, axis) as Tensor;
+}
+
+describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
+  it("matmul: edge tiles, transposed operands, batches with broadcasting, empty and tiny", () => {
+    for (const [m, k, n] of [[1, 1, 1], [5, 7, 3], [13, 300, 17], [64, 64, 64], [97, 513, 45], [128, 784, 512]]) {
+      expectClose(() => L.matmul(rand([m, k], m + k), rand([k, n], k + n)), 2e-5, 2e-5);
+      expectClose(() => L.matmul(L.transpose(rand([k, m], m), [1, 0]), L.transpose(rand([n, k], n), [1, 0])), 2e-5, 2e-5);
+    }
+    expectClose(() => L.matmul(rand([3, 1, 20, 30], 40), rand([4, 30, 25], 41)), 2e-5, 2e-5);
+    expectClose(() => L.matmul(rand([6, 40, 0], 42), rand([6, 0, 9], 43)), 0, 0);
+  });
+  it("matmul of large matrices agrees (threads take slices)", () => {
+    expectClose(() => L.matmul(rand([300, 700], 44), rand([700, 520], 45)), 5e-5, 5e-5);
+    expectClose(() => L.matmul(rand([700, 300], 46), rand([300, 130], 47)), 5e-5, 5e-5);
+  });
+  it("conv: padding, strides, dilations, groups, and its gradients (transposed convolutions)", () => {
+    const cases: [number[], number[], Parameters<typeof L.conv>[2]][] = [
+      [[2, 3, 11, 13], [4, 3, 3, 3], { stride: [1, 1], padding: [1, 1, 1, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
+      [[3, 4, 12, 9], [6, 2, 3, 2], { stride: [2, 1], padding: [0, 2, 1, 0], lhs_dilation: [1, 1], rhs_dilation: [2, 1], groups: 2 }],
+      [[2, 2, 5, 6], [3, 2, 3, 3], { stride: [1, 1], padding: [2, 2, 2, 2], lhs_dilation: [2, 3], rhs_dilation: [1, 1], groups: 1 }],
+      [[32, 8, 14, 14], [16, 8, 3, 3], { stride: [1, 1], padding: [1, 1, 1, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
+    ];
+    for (const [xs, ws, p] of cases) {
+      expectClose(() => L.conv(rand(xs, 50), rand(ws, 51), p), 2e-5, 2e-5);
+      expectClose(() => {
+        const [gx, gw] = ms.grad((x: Tensor, w: Tensor) => ms.ops.sum(ms.ops.square(L.conv(x, w, p))), [0, 1])(rand(xs, 52), rand(ws, 53)) as Tensor[];
+        return [gx, gw];
+      }, 1e-4, 1e-4);
+    }
+  });
+  it("max_pool2d and cross_entropy, forward and backward (pad, gathers, scatters, argmax)", () => {
+    expectClose(() => {
+      const f = (x: Tensor) => ms.ops.sum(ms.ops.square(ms.ops.max_pool2d(x, 2) as Tensor));
+      return [f(rand([4, 3, 10, 12], 60)), ms.grad(f)(rand([4, 3, 10, 12], 60)) as Tensor];
+    }, 1e-6, 1e-6);
+    expectClose(() => {
+      const y = new Tensor(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), int32);
+      const f = (z: Tensor) => ms.ops.cross_entropy(z, y);
+      return [f(rand([64, 10], 61)), ms.grad(f)(rand([64, 10], 61)) as Tensor];
+    }, 1e-6, 1e-6);
+  });
+  it("gather errors are MindSpore's IndexError", () => {
+    ms.set_backend("wasm");
+    const x = rand([50, 100], 62);
+    const idx = new Tensor(Array.from({ length: 5000 }, (_, i) => (i === 4321 ? 100 : i % 100)), int64);
+    expect(() => L.take_along_axis(x, L.reshape(idx, [50, 100]), 1)).toThrow(ms.IndexError);
+  });
+});
+
+describe.skipIf(!wasm)("wasm backend: memory", () => {
+  const stats = () => (wasm as WasmBackend).stats();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+
+  it("large tensors live in wasm memory and are freed when unreachable or disposed", async () => {
+    ms.set_backend("wasm");
+    L.exp(rand([10], 69)); // the runtime exists
+    if (gc) {
+      gc();
+      await tick();
+    }
+    const before = stats()!.residentBlocks;
+    let t: Tensor | null = L.exp(rand([100000], 70));
+    expect(stats()!.residentBlocks).toBeGreaterThan(before);
+    const d = L.exp(rand([100000], 71));
+    d.dispose();
+    expect(d.isDisposed).toBe(true);
+    t = null;
+    void t;
+    if (gc) {
+      for (let i = 0; i < 5 && stats()!.residentBlocks > before; i++) {
+        gc();
+        await tick();
+      }
+      expect(stats()!.residentBlocks).toBeLessThanOrEqual(before);
+    }
+  });
+
+  it("memory stays flat over 10,000 training steps of a synchronous loop (collections, then spills)", () => {
+    ms.set_backend("wasm");
+    const w = (wasm as WasmBackend);
+    w.setBudget(8 * 2 ** 20);
+    try {
+      const x = rand([64, 128], 72);
+      const y = rand([64, 32], 73);
+      let W = rand([128, 32], 74, -0.1, 0.1);
+      const loss = (Wt: Tensor) => ms.ops.mean(ms.ops.square(ms.ops.sub(ms.ops.matmul(x, Wt), y)));
+      const vg = ms.value_and_grad(loss);
+      const sizes: number[] = [];
+      let first = 0;
+      let last = 0;
+      for (let step = 0; step < 10000; step++) {
+        const [l, g] = vg(W) as [Tensor, Tensor];
+        W = ms.ops.sub(W, ms.ops.mul(g, 0.05));
+        if (step === 0) first = l.item() as number;
+        if (step === 9999) last = l.item() as number;
+        if (step % 1000 === 999) sizes.push(stats()!.memoryBytes);
+      }
+      expect(last).toBeLessThan(first);
+      // the heap stopped growing after the first thousand steps, and what is resident stays within the budget
+      expect(new Set(sizes.slice(1)).size).toBe(1);
+      expect(stats()!.residentBytes).toBeLessThanOrEqual(8 * 2 ** 20);
+    } finally {
+      w.setBudget(64 * 2 ** 20);
+      (wasm as WasmBackend).rt()!.residency.maxAutoBudget = 512 * 2 ** 20;
+    }
+  });
+
+  it.skipIf(!gc)("over 10,000 steps of an async loop, unreachable tensors are freed: live buffers stay flat", async () => {
+    ms.set_backend("wasm");
+    const x = rand([64, 128], 75);
+    const y = rand([64, 32], 76);
+    let W = rand([128, 32], 77, -0.1, 0.1);
+    const vg = ms.value_and_grad((Wt: Tensor) => ms.ops.mean(ms.ops.square(ms.ops.sub(ms.ops.matmul(x, Wt), y))));
+    const live: number[] = [];
+    for (let step = 0; step < 10000; step++) {
+      const [, g] = vg(W) as [Tensor, Tensor];
+      W = ms.ops.sub(W, ms.ops.mul(g, 0.05));
+      if (step % 100 === 99) await tick();
+      if (step % 2000 === 1999) {
+        gc!();
+        await tick();
+        live.push(stats()!.residentBlocks);
+      }
+    }
+    // the same handful of live buffers (data, weights) at every checkpoint: everything else was freed
+    expect(Math.max(...live) - Math.min(...live)).toBeLessThanOrEqual(2);
+    expect(Math.max(...live)).toBeLessThan(20);
+  });
+});
