@@ -37,8 +37,8 @@ const startup = ms.get_backend();
 afterEach(() => ms.set_backend(startup));
 
 describe("backends", () => {
-  it("the default is MINDSPORE_TS_BACKEND, else native where its addon loads, else reference; any can be chosen by name", () => {
-    expect(startup).toBe(process.env.MINDSPORE_TS_BACKEND ?? (nativeBackend ? "native" : "reference"));
+  it("the default is MINDSPORE_TS_BACKEND, else native where its addon loads, else wasm; any can be chosen by name", () => {
+    expect(startup).toBe(process.env.MINDSPORE_TS_BACKEND ?? (nativeBackend ? "native" : "wasm"));
     ms.set_backend("reference");
     expect(ms.get_backend()).toBe("reference");
   });

@@ -75,7 +75,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
   } else if (m.type === "epoch") status.textContent = `training: epoch ${m.epoch}/${m.epochs}, test accuracy ${(m.testAccuracy * 100).toFixed(1)}%`;
   else if (m.type === "done") {
     plotLoss();
-    status.textContent = `done: test accuracy ${(m.testAccuracy * 100).toFixed(1)}% in ${m.seconds.toFixed(1)} s`;
+    status.textContent = `done: test accuracy ${(m.testAccuracy * 100).toFixed(1)}% in ${m.seconds.toFixed(1)} s (backend ${m.backend})`;
     status.dataset.accuracy = String(m.testAccuracy);
     predictBtn.disabled = false;
   } else if (m.type === "prediction") $("prediction").textContent = String(m.digit);

@@ -4,6 +4,6 @@ export type FromWorker =
   | { type: "status"; text: string }
   | { type: "loss"; step: number; loss: number }
   | { type: "epoch"; epoch: number; epochs: number; testAccuracy: number }
-  | { type: "done"; testAccuracy: number; seconds: number }
+  | { type: "done"; testAccuracy: number; seconds: number; backend: string }
   | { type: "prediction"; digit: number; probabilities: number[] }
   | { type: "error"; message: string };

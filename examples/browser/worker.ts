@@ -55,7 +55,7 @@ async function train(epochs: number, seed: number): Promise<void> {
     const pred = ops.argmax(model(tx), 1).tolist() as number[];
     const acc = pred.filter((p, i) => p === y[testIdx[i]]).length / testIdx.length;
     post({ type: "epoch", epoch, epochs, testAccuracy: acc });
-    if (epoch === epochs) post({ type: "done", testAccuracy: acc, seconds: (performance.now() - t0) / 1000 });
+    if (epoch === epochs) post({ type: "done", testAccuracy: acc, seconds: (performance.now() - t0) / 1000, backend: ms.get_backend() });
   }
 }
 

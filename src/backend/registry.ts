@@ -79,13 +79,15 @@ export function runKernel<P extends PrimName>(p: P, inputs: readonly View[], par
 }
 
 /**
- * Initial choice: MINDSPORE_TS_BACKEND where set; else the native backend in
- * Node when its addon loaded. When it did not, say so once (Node only).
+ * Initial choice: MINDSPORE_TS_BACKEND where set; else the fastest that
+ * loaded: native (Node, when its addon built), then wasm (wherever
+ * WebAssembly SIMD exists), then reference. When the native addon did not
+ * load in Node, say so once.
  */
 export function initBackendFromEnv(): void {
   const proc = (globalThis as { process?: { env?: Record<string, string | undefined>; stderr?: { write(s: string): unknown } } }).process;
   const name = proc?.env?.MINDSPORE_TS_BACKEND;
-  if (name) set_backend(name);
-  else if (nativeBackend) current = nativeBackend;
-  else if (nativeLoadError) proc?.stderr?.write(`mindspore-ts: the native backend is unavailable (${nativeLoadError}); using the '${current.name}' backend.\n`);
+  if (name) return set_backend(name);
+  current = nativeBackend ?? wasmBackend ?? referenceBackend;
+  if (!nativeBackend && nativeLoadError) proc?.stderr?.write(`mindspore-ts: the native backend is unavailable (${nativeLoadError}); using the '${current.name}' backend.\n`);
 }
