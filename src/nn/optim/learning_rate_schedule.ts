@@ -39,23 +39,33 @@ function checkDecayInputs(learning_rate: unknown, decay_rate: unknown, decay_ste
   checkBoolType(is_stair, "is_stair", op);
 }
 
-/** `nn.ExponentialDecayLR(learning_rate, decay_rate, decay_steps, is_stair=False)`: lr·rate^(step/decay_steps). */
-export class ExponentialDecayLR extends LearningRateSchedule {
+/**
+ * The three decay schedules share their arguments and checks; each only says
+ * how the rate at a step is computed.
+ */
+abstract class DecayLR extends LearningRateSchedule {
   declare learning_rate: number;
   declare decay_rate: number;
   declare decay_steps: number;
   declare is_stair: boolean;
   constructor(learning_rate: number, decay_rate: number, decay_steps: number, is_stair = false) {
     super();
-    checkDecayInputs(learning_rate, decay_rate, decay_steps, is_stair, "ExponentialDecayLR");
+    checkDecayInputs(learning_rate, decay_rate, decay_steps, is_stair, new.target.name);
     Object.assign(this, { learning_rate, decay_rate, decay_steps, is_stair });
   }
+  /** The learning rate at step `s`. */
+  protected abstract rateAt(s: number): number;
   override construct(global_step: Tensor | number): Tensor {
-    return this._evaluate(global_step, (s) => {
-      let p = s / this.decay_steps;
-      if (this.is_stair) p = Math.floor(p);
-      return this.learning_rate * this.decay_rate ** p;
-    });
+    return this._evaluate(global_step, (s) => this.rateAt(s));
+  }
+}
+
+/** `nn.ExponentialDecayLR(learning_rate, decay_rate, decay_steps, is_stair=False)`: lr·rate^(step/decay_steps). */
+export class ExponentialDecayLR extends DecayLR {
+  protected rateAt(s: number): number {
+    let p = s / this.decay_steps;
+    if (this.is_stair) p = Math.floor(p);
+    return this.learning_rate * this.decay_rate ** p;
   }
 }
 
@@ -64,41 +74,19 @@ export class ExponentialDecayLR extends LearningRateSchedule {
  * MindSpore's construct computes lr·e^(−rate·p) with p = step (not step/decay_steps,
  * whatever the docstring says), and with is_stair p = floor(step/decay_steps)·decay_steps.
  */
-export class NaturalExpDecayLR extends LearningRateSchedule {
-  declare learning_rate: number;
-  declare decay_rate: number;
-  declare decay_steps: number;
-  declare is_stair: boolean;
-  constructor(learning_rate: number, decay_rate: number, decay_steps: number, is_stair = false) {
-    super();
-    checkDecayInputs(learning_rate, decay_rate, decay_steps, is_stair, "NaturalExpDecayLR");
-    Object.assign(this, { learning_rate, decay_rate, decay_steps, is_stair });
-  }
-  override construct(global_step: Tensor | number): Tensor {
-    return this._evaluate(global_step, (s) => {
-      const p = this.is_stair ? Math.floor(s / this.decay_steps) * this.decay_steps : s;
-      return this.learning_rate * Math.exp(-this.decay_rate * p);
-    });
+export class NaturalExpDecayLR extends DecayLR {
+  protected rateAt(s: number): number {
+    const p = this.is_stair ? Math.floor(s / this.decay_steps) * this.decay_steps : s;
+    return this.learning_rate * Math.exp(-this.decay_rate * p);
   }
 }
 
 /** `nn.InverseDecayLR(learning_rate, decay_rate, decay_steps, is_stair=False)`: lr / (1 + rate·step/decay_steps). */
-export class InverseDecayLR extends LearningRateSchedule {
-  declare learning_rate: number;
-  declare decay_rate: number;
-  declare decay_steps: number;
-  declare is_stair: boolean;
-  constructor(learning_rate: number, decay_rate: number, decay_steps: number, is_stair = false) {
-    super();
-    checkDecayInputs(learning_rate, decay_rate, decay_steps, is_stair, "InverseDecayLR");
-    Object.assign(this, { learning_rate, decay_rate, decay_steps, is_stair });
-  }
-  override construct(global_step: Tensor | number): Tensor {
-    return this._evaluate(global_step, (s) => {
-      let p = s / this.decay_steps;
-      if (this.is_stair) p = Math.floor(p);
-      return this.learning_rate / (1 + this.decay_rate * p);
-    });
+export class InverseDecayLR extends DecayLR {
+  protected rateAt(s: number): number {
+    let p = s / this.decay_steps;
+    if (this.is_stair) p = Math.floor(p);
+    return this.learning_rate / (1 + this.decay_rate * p);
   }
 }
 
