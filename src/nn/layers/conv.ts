@@ -129,6 +129,24 @@ function parseCommon(op: string, rest: unknown[], withOutputPadding: boolean) {
   return optionalArgs(op, rest, spec) as typeof spec & { output_padding?: number | number[]; data_format?: string };
 }
 
+/** The 2-D layers' shared arguments, validated (Conv2d and Conv2dTranspose differ only in the weight layout). */
+function conv2dConfig(op: string, o: ReturnType<typeof parseCommon>, in_channels: number, out_channels: number, k: number[]) {
+  return {
+    in_channels,
+    out_channels,
+    kernel_size: k,
+    stride: intTupleN(o.stride, 2, op, "stride"),
+    pad_mode: checkStr(o.pad_mode, ["same", "valid", "pad"] as const, op, "pad_mode"),
+    padding: checkPadding(o.padding, [2, 4], op),
+    dilation: intTupleN(o.dilation, 2, op, "dilation"),
+    group: o.group,
+    has_bias: o.has_bias,
+    weight_init: o.weight_init,
+    bias_init: o.bias_init,
+    dtype: o.dtype,
+  };
+}
+
 /**
  * `nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, pad_mode='same', padding=0,
  * dilation=1, group=1, has_bias=False, weight_init=None, bias_init=None, data_format='NCHW', dtype=float32)`.
@@ -143,20 +161,7 @@ export class Conv2d extends ConvBase {
     }
     const k = intTupleN(kernel_size, 2, op, "kernel_size");
     const g = typeof o.group === "number" ? o.group : NaN;
-    super(op, {
-      in_channels,
-      out_channels,
-      kernel_size: k,
-      stride: intTupleN(o.stride, 2, op, "stride"),
-      pad_mode: checkStr(o.pad_mode, ["same", "valid", "pad"] as const, op, "pad_mode"),
-      padding: checkPadding(o.padding, [2, 4], op),
-      dilation: intTupleN(o.dilation, 2, op, "dilation"),
-      group: o.group,
-      has_bias: o.has_bias,
-      weight_init: o.weight_init,
-      bias_init: o.bias_init,
-      dtype: o.dtype,
-    }, [out_channels, in_channels / g, ...k]);
+    super(op, conv2dConfig(op, o, in_channels, out_channels, k), [out_channels, in_channels / g, ...k]);
   }
 
   override construct(x: Tensor): Tensor {
@@ -226,20 +231,7 @@ export class Conv2dTranspose extends ConvBase {
     const o = parseCommon(op, rest, true);
     const k = intTupleN(kernel_size, 2, op, "kernel_size");
     const g = typeof o.group === "number" ? o.group : NaN;
-    super(op, {
-      in_channels,
-      out_channels,
-      kernel_size: k,
-      stride: intTupleN(o.stride, 2, op, "stride"),
-      pad_mode: checkStr(o.pad_mode, ["same", "valid", "pad"] as const, op, "pad_mode"),
-      padding: checkPadding(o.padding, [2, 4], op),
-      dilation: intTupleN(o.dilation, 2, op, "dilation"),
-      group: o.group,
-      has_bias: o.has_bias,
-      weight_init: o.weight_init,
-      bias_init: o.bias_init,
-      dtype: o.dtype,
-    }, [in_channels, out_channels / g, ...k]);
+    super(op, conv2dConfig(op, o, in_channels, out_channels, k), [in_channels, out_channels / g, ...k]);
     this.output_padding = intTupleN(o.output_padding ?? 0, 2, op, "output_padding", 0);
     if (this.pad_mode !== "pad" && this.output_padding.some((d) => d !== 0)) {
       throw new ValueError(`For '${op}', the 'output_padding' must be zero when 'pad_mode' is not 'pad', but got ${pyFmt(this.output_padding)}.`);
