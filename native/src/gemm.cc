@@ -2,11 +2,14 @@
 // columns and kc-deep slice of k, B is packed into k-major micro-panels; for
 // each mc-tall block of A, A is packed into micro-panels; then every
 // (A micro-panel x B micro-panel) tile is one micro-kernel call. Packing reads
-// any strides, so transposed and broadcast operands cost nothing extra and the
-// micro-kernels only ever see unit strides. Threads take slabs of C.
+// any strides (operands whose rows run along k, row-major A and transposed
+// B, through the ISA's transposing pack_t), so transposed and broadcast
+// operands cost little extra and the micro-kernels only ever see unit
+// strides. Threads take chunks of C.
 #include "gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 
@@ -70,8 +73,8 @@ void ukr_c(int64_t k, const T* a, const T* b, T* c, int64_t rsc, bool acc) {
 #endif
 
 void ukr_portable(Ukr<float>* f, Ukr<double>* d) {
-  *f = {"portable", 4, 16, 256, 128, 4096, ukr_c<float, 4, 16>};
-  *d = {"portable", 4, 8, 256, 64, 2048, ukr_c<double, 4, 8>};
+  *f = {"portable", 4, 16, 256, 128, 4096, ukr_c<float, 4, 16>, nullptr};
+  *d = {"portable", 4, 8, 256, 64, 2048, ukr_c<double, 4, 8>, nullptr};
 }
 
 namespace {
@@ -133,9 +136,15 @@ namespace {
 
 // mr rows of A starting at row i0, k from p0, into a[p*MR + i]; rows past m are zero.
 template <typename T>
-void pack_a(T* dst, const GemmArgs<T>& g, int MR, int64_t i0, int64_t p0, int64_t kc) {
+void pack_a(T* dst, const GemmArgs<T>& g, const Ukr<T>& u, int64_t i0, int64_t p0, int64_t kc) {
+  const int MR = u.mr;
   int64_t mr = std::min<int64_t>(MR, g.m - i0);
   const T* src = g.a + i0 * g.ars + p0 * g.acs;
+  if (g.acs == 1 && u.pack_t) {
+    // row-major A (the usual case): rows run along k, a transpose
+    u.pack_t(dst, MR, src, g.ars, mr, kc);
+    return;
+  }
   if (g.acs == 1 && mr == MR) {
     // rows are contiguous: read along them
     for (int i = 0; i < MR; i++) {
@@ -148,6 +157,8 @@ void pack_a(T* dst, const GemmArgs<T>& g, int MR, int64_t i0, int64_t p0, int64_
     const T* col = src + p * g.acs;
     T* d = dst + p * MR;
     int64_t i = 0;
+    if (g.ars == 1)  // a transposed view: columns are contiguous, already the panel's layout
+      for (; i < mr; i++) d[i] = col[i];
     for (; i < mr; i++) d[i] = col[i * g.ars];
     for (; i < MR; i++) d[i] = T(0);
   }
@@ -155,7 +166,8 @@ void pack_a(T* dst, const GemmArgs<T>& g, int MR, int64_t i0, int64_t p0, int64_
 
 // nr columns of B starting at column j0, k from p0, into b[p*NR + j]; columns past n are zero.
 template <typename T>
-void pack_b(T* dst, const GemmArgs<T>& g, int NR, int64_t j0, int64_t p0, int64_t kc) {
+void pack_b(T* dst, const GemmArgs<T>& g, const Ukr<T>& u, int64_t j0, int64_t p0, int64_t kc) {
+  const int NR = u.nr;
   int64_t nr = std::min<int64_t>(NR, g.n - j0);
   const T* src = g.b + p0 * g.brs + j0 * g.bcs;
   if (g.bcs == 1) {
@@ -165,6 +177,11 @@ void pack_b(T* dst, const GemmArgs<T>& g, int NR, int64_t j0, int64_t p0, int64_
       std::memcpy(d, row, nr * sizeof(T));
       for (int64_t j = nr; j < NR; j++) d[j] = T(0);
     }
+    return;
+  }
+  if (g.brs == 1 && u.pack_t) {
+    // a transposed view (x @ w.T): columns run along k, a transpose
+    u.pack_t(dst, NR, src, g.bcs, nr, kc);
     return;
   }
   if (nr < NR) std::memset(dst, 0, kc * NR * sizeof(T));
@@ -201,6 +218,17 @@ inline void tile(const GemmArgs<T>& g, const Ukr<T>& u, const T* ap, const T* bp
   }
   alignas(64) T buf[16 * 32];
   u.fn(kc, ap, bp, buf, NR, false);
+  if (g.crs == 1) {
+    // a transposed C (see gemm()): its columns are contiguous, write along them
+    for (int64_t j = 0; j < nr; j++) {
+      T* col = cp + j * g.ccs;
+      if (acc)
+        for (int64_t i = 0; i < mr; i++) col[i] += buf[i * NR + j];
+      else
+        for (int64_t i = 0; i < mr; i++) col[i] = buf[i * NR + j];
+    }
+    return;
+  }
   for (int64_t i = 0; i < mr; i++) {
     T* r = cp + i * g.crs;
     const T* s = buf + i * NR;
@@ -222,11 +250,11 @@ void gemm_serial(const GemmArgs<T>& g, const Ukr<T>& u, const Blocking<T>& bk) {
     int64_t njr = (nc + NR - 1) / NR;
     for (int64_t pc = 0; pc < g.k; pc += bk.kc) {
       int64_t kc = std::min(bk.kc, g.k - pc);
-      for (int64_t jr = 0; jr < njr; jr++) pack_b(pb + jr * NR * kc, g, NR, jc + jr * NR, pc, kc);
+      for (int64_t jr = 0; jr < njr; jr++) pack_b(pb + jr * NR * kc, g, u, jc + jr * NR, pc, kc);
       for (int64_t ic = 0; ic < g.m; ic += bk.mc) {
         int64_t mc = std::min(bk.mc, g.m - ic);
         int64_t nir = (mc + MR - 1) / MR;
-        for (int64_t ir = 0; ir < nir; ir++) pack_a(pa + ir * MR * kc, g, MR, ic + ir * MR, pc, kc);
+        for (int64_t ir = 0; ir < nir; ir++) pack_a(pa + ir * MR * kc, g, u, ic + ir * MR, pc, kc);
         // one B micro-panel stays in L1 while the A micro-panels stream from L2
         for (int64_t jr = 0; jr < njr; jr++)
           for (int64_t ir = 0; ir < nir; ir++)
@@ -236,38 +264,57 @@ void gemm_serial(const GemmArgs<T>& g, const Ukr<T>& u, const Blocking<T>& bk) {
   }
 }
 
-// Threads split C into slabs (of rows or of columns, whichever is longer),
+// Threads split C into chunks (of rows or of columns, whichever is longer),
 // each computed start to finish by one thread with its own packing: no
-// barriers, so a thread the OS delays holds up nobody mid-way. The cost is
-// packing the shared operand once per thread: a few percent at n = 1024.
+// barriers. Chunks are taken from a shared counter rather than dealt out one
+// slab per thread, so that on a shared machine a thread the OS delays only
+// holds up the chunk it is on while the others take the rest. The cost is
+// packing the shared operand once per chunk, hence a few chunks per thread
+// and a minimum chunk length (see kMinChunkSmall).
 template <typename T>
 struct Split {
   const GemmArgs<T>* g;
   const Ukr<T>* u;
   bool by_rows;
-  int64_t unit;
+  int64_t unit;  // MR or NR
+  int64_t units;  // of C's rows or columns, split evenly into nchunks
+  int64_t nchunks;
+  std::atomic<int64_t> next{0};
 };
 
 template <typename T>
-void gemm_slab(int tid, int nt, void* v) {
-  const Split<T>& sp = *static_cast<Split<T>*>(v);
-  GemmArgs<T> g = *sp.g;
-  int64_t len = sp.by_rows ? g.m : g.n;
-  int64_t units = (len + sp.unit - 1) / sp.unit;
-  int64_t a = units * tid / nt * sp.unit, b = std::min(len, units * (tid + 1) / nt * sp.unit);
-  if (a >= b) return;
-  if (sp.by_rows) {
-    g.a += a * g.ars;
-    g.c += a * g.crs;
-    g.m = b - a;
-  } else {
-    g.b += a * g.bcs;
-    g.c += a * g.ccs;
-    g.n = b - a;
+void gemm_slab(int, int, void* v) {
+  Split<T>& sp = *static_cast<Split<T>*>(v);
+  int64_t len = sp.by_rows ? sp.g->m : sp.g->n;
+  for (int64_t c; (c = sp.next.fetch_add(1, std::memory_order_relaxed)) < sp.nchunks;) {
+    GemmArgs<T> g = *sp.g;
+    int64_t a = sp.units * c / sp.nchunks * sp.unit, b = std::min(len, sp.units * (c + 1) / sp.nchunks * sp.unit);
+    if (a >= b) continue;
+    if (sp.by_rows) {
+      g.a += a * g.ars;
+      g.c += a * g.crs;
+      g.m = b - a;
+    } else {
+      g.b += a * g.bcs;
+      g.c += a * g.ccs;
+      g.n = b - a;
+    }
+    Blocking<T> bk{balanced(g.k, sp.u->kc, 1), balanced(g.m, sp.u->mc, sp.u->mr), balanced(g.n, sp.u->nc, sp.u->nr)};
+    gemm_serial(g, *sp.u, bk);
   }
-  Blocking<T> bk{balanced(g.k, sp.u->kc, 1), balanced(g.m, sp.u->mc, sp.u->mr), balanced(g.n, sp.u->nc, sp.u->nr)};
-  gemm_serial(g, *sp.u, bk);
 }
+
+// Chunk lengths (rows or columns of C). Each chunk packs the shared operand
+// (B when splitting rows, A when splitting columns) again: about 0.18 ns an
+// element when it comes from memory (n = 1024 on the 2-core Zen 5 VM), against
+// ~2.4 ns of multiply-adds per element for a 264-row chunk, so a big shared
+// operand gets long chunks. One well inside L2 repacks cheaply, so small-m
+// products (an MLP's 128-row batch, shared operand 256-400 KiB in float32)
+// get short ones and share out evenly. (A 512 KiB one, float64 512x128, was
+// 6% slower in 6 chunks than in 2.)
+constexpr int64_t kMinChunkSmall = 128, kMinChunkLarge = 512;
+constexpr double kSmallShared = 512 * 1024;  // bytes, exclusive
+constexpr int64_t kChunksPerThread = 4;
 
 // Fraction of a tile grid that is padding, for an m x n result in MR x NR tiles.
 double tile_waste(int64_t m, int64_t n, int MR, int NR) {
@@ -284,8 +331,12 @@ void gemm(const GemmArgs<T>& g0, int threads) {
   {
     // A result much narrower than NR (a convolution's kernel gradient has
     // n = kh*kw = 9) is computed transposed, C' = B' A', to fill the tiles.
+    // Only when that saves a good part of the work: the transposed C' has
+    // strided columns, so every tile then goes through tile()'s buffer. (A
+    // relative test swapped 128x512 results to save 2% padding and lost 40%.)
     const Ukr<T>& u = ukr<T>();
-    if (tile_waste(g.n, g.m, u.mr, u.nr) < 0.7 * tile_waste(g.m, g.n, u.mr, u.nr)) {
+    double used = 1.0 - tile_waste(g.m, g.n, u.mr, u.nr), used_t = 1.0 - tile_waste(g.n, g.m, u.mr, u.nr);
+    if (g0.ccs == 1 ? used_t > 1.25 * used : used_t >= used) {
       g = GemmArgs<T>{g0.n, g0.m, g0.k, g0.b, g0.bcs, g0.brs, g0.a, g0.acs, g0.ars, g0.c, g0.ccs, g0.crs};
     }
   }
@@ -300,9 +351,19 @@ void gemm(const GemmArgs<T>& g0, int threads) {
   bool by_rows = (g.m + u.mr - 1) / u.mr >= (g.n + u.nr - 1) / u.nr;
   int64_t unit = by_rows ? u.mr : u.nr;
   int64_t units = ((by_rows ? g.m : g.n) + unit - 1) / unit;
-  int64_t want = std::min<int64_t>({threads, units, static_cast<int64_t>(flops / 1e6) + 1});
-  Split<T> sp{&g, &u, by_rows, unit};
-  parallel_run(static_cast<int>(std::max<int64_t>(want, 1)), gemm_slab<T>, &sp);
+  int64_t want = std::max<int64_t>(1, std::min<int64_t>({threads, units, static_cast<int64_t>(flops / 1e6) + 1}));
+  // Chunks: one when single-threaded; else up to kChunksPerThread per thread,
+  // none shorter than the minimum length for the shared operand's size.
+  int64_t nchunks = 1;
+  if (want > 1) {
+    double shared = double(by_rows ? g.n : g.m) * double(g.k) * sizeof(T);
+    int64_t min_len = shared < kSmallShared ? kMinChunkSmall : kMinChunkLarge;
+    int64_t min_units = std::max<int64_t>(1, min_len / unit);
+    // the same number per thread, so that on an idle machine all finish together
+    nchunks = want * std::max<int64_t>(1, std::min<int64_t>(kChunksPerThread, units / min_units / want));
+  }
+  Split<T> sp{&g, &u, by_rows, unit, units, nchunks};
+  parallel_run(static_cast<int>(want), gemm_slab<T>, &sp);
 }
 
 template void gemm<float>(const GemmArgs<float>&, int);

@@ -21,12 +21,20 @@ struct GemmArgs {
 template <typename T>
 using UkrFn = void (*)(int64_t k, const T* a, const T* b, T* c, int64_t rsc, bool accumulate);
 
+// A transposing pack: dst[p*w + r] = src[r*ld + p] for r < rows, p < kc, and
+// zero for rows <= r < w. It packs operands whose rows run along k (A when
+// row-major, B when it is a transposed view), which a plain loop can only do
+// one scalar at a time; the x86 versions transpose 16x16 (8x8) register tiles.
+template <typename T>
+using PackFn = void (*)(T* dst, int w, const T* src, int64_t ld, int64_t rows, int64_t kc);
+
 template <typename T>
 struct Ukr {
   const char* isa;
   int mr, nr;
   int kc, mc, nc;  // cache blocking (see docs/native-backend.md)
   UkrFn<T> fn;
+  PackFn<T> pack_t;  // nullptr: the portable scalar loop
 };
 
 // The micro-kernels for this CPU (chosen once, by CPU detection).
