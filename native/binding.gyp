@@ -4,6 +4,7 @@
       "target_name": "mindspore_native",
       "sources": [
         "src/addon.cc",
+        "src/blocks.cc",
         "src/pool.cc",
         "src/gemm.cc",
         "src/gemm_x86.cc",

@@ -361,6 +361,25 @@ describe.skipIf(!nativeBackend)("native gathers, scatters and arg-reductions agr
     });
   }
 
+  it("pool_argmax: every layout, ties and NaN, kernels with stride and dilation", () => {
+    const rng = rngFrom(58);
+    const cases = [
+      { shape: [3, 9, 8], kernel: [3, 3], stride: [2, 2], dilation: [1, 1], out: [4, 3] },
+      { shape: [2, 7, 11], kernel: [2, 3], stride: [1, 2], dilation: [2, 1], out: [5, 4] },
+    ];
+    for (const dtype of [float32, float64]) {
+      for (const c of cases) {
+        // few distinct values: many ties; SPECIAL adds NaN and infinities
+        const values = randomValues(size(c.shape), rng, dtype).map((v) => (Number.isFinite(v) ? Math.round(v) : v));
+        for (const layout of LAYOUTS) {
+          const x = layView(values, c.shape, dtype, layout, rng);
+          const { got, want } = both("pool_argmax", [x], c, { shape: [c.shape[0], c.out[0] * c.out[1]], dtype: int64 });
+          expect(got, `pool_argmax ${dtype.name} [${c.shape}] ${layout}`).toEqual(want);
+        }
+      }
+    }
+  });
+
   it("max_pool2d and its gradient match the reference backend", () => {
     const rng = rngFrom(59);
     const x = new Tensor(Float32Array.from(randomValues(2 * 3 * 9 * 8, rng, float32, false))).reshape([2, 3, 9, 8]);
@@ -587,6 +606,62 @@ describe.skipIf(!nativeBackend)("the native backend in use", () => {
     const got = run("native");
     expect(got[19]).toBeLessThan(got[0] * 0.8);
     expectClose(got, want, "losses", 1e-4, 1e-6);
+  });
+
+  it("a gradient frees its backward intermediates at once, and keeps what it returns", () => {
+    ms.set_backend("native");
+    const rng = rngFrom(44);
+    const x = new Tensor(Float32Array.from({ length: 4096 }, () => rng() - 0.5)).reshape([64, 64]);
+    // the gradient of x arrives through a reshape: a view of a storage the backward pass made
+    const f = (t: Tensor) => ops.sum(ops.reshape(ops.mul(ops.tanh(ops.mul(t, t)), 3), [4096]));
+    const released: unknown[] = [];
+    const release = native.release.bind(native);
+    native.release = (st) => {
+      released.push(st);
+      release(st);
+    };
+    const before = native.memory().live;
+    let g: Tensor;
+    try {
+      g = ms.grad(f)(x) as Tensor;
+    } finally {
+      native.release = release;
+    }
+    expect(released.length).toBe(6);
+    expect(released).not.toContain(g._concreteView().storage);
+    // what is left: the forward values (x*x, tanh, *3, the sum) and the gradient, not the six backward temporaries
+    expect(native.memory().live - before).toBeLessThanOrEqual(5);
+    ms.set_backend("reference");
+    const want = ms.grad(f)(x) as Tensor;
+    expectClose(Array.from(g.asnumpy().data as Float32Array), Array.from(want.asnumpy().data as Float32Array), "gradient", 1e-6, 1e-6);
+    // a released buffer is detached: a kernel can never read it by mistake
+    const gone = released[0] as HostStorage;
+    expect(gone.data.length).toBe(0);
+    expect(() => referenceBackend.readSync({ storage: gone, shape: [gone.length], strides: [1], offset: 0 })).toThrow(/released/);
+  });
+
+  it("the block cache: freed outputs come back for reuse, live blocks stay flat", async () => {
+    const gc = (globalThis as { gc?: () => void }).gc;
+    expect(gc, "tests run with --expose-gc").toBeDefined();
+    ms.set_backend("native");
+    const x = ops.ones([1000, 1000], ms.float32);
+    // V8 may sweep freed ArrayBuffers after the collection: give it a few turns
+    const settle = async (live: number) => {
+      for (let i = 0; i < 20 && native.memory().live > live; i++) {
+        gc!();
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return native.memory();
+    };
+    const start = await settle(0);
+    let last = 0;
+    for (let i = 0; i < 50; i++) last = ops.mul(x, x).size;
+    const end = await settle(start.live);
+    // every product was freed and its 4 MiB block kept for the next one
+    expect(end.live).toBe(start.live);
+    expect(end.cachedBytes).toBeGreaterThanOrEqual(4194304);
+    expect(last).toBe(1e6);
+    expect(ops.mul(x, x).sum().item()).toBe(1e6);
   });
 
   it("memory stays flat over 10,000 small training steps", () => {

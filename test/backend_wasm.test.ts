@@ -8,6 +8,7 @@ import { describe, it, expect, afterEach } from "vitest";
 import * as ms from "../src/index.js";
 import { Tensor } from "../src/index.js";
 import * as L from "../src/primitives/lax.js";
+import { bind } from "../src/primitives/bind.js";
 import { bool_, float32, int32, int64, type DType } from "../src/core/dtype.js";
 import { listBackends } from "../src/backend/registry.js";
 import type { WasmBackend } from "../src/backend/wasm/index.js";
@@ -176,6 +177,20 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
       }, 1e-4, 1e-4);
     }
   });
+  it("pool_argmax: ties, NaN, stride and dilation, a transposed input", () => {
+    const params = { kernel: [3, 2], stride: [2, 1], dilation: [1, 2], out: [9, 17] };
+    const x = () => {
+      // rounded values tie often; a few NaN
+      const v = L.unary("round", L.mulScalar(rand([6, 20, 19], 63), 3));
+      const withNan = L.select(L.binary("greater", rand([6, 20, 19], 64), L.scalar(0.97, float32)), L.mulScalar(v, NaN), v);
+      return withNan;
+    };
+    const { ref, got } = both(() => [
+      bind("pool_argmax", [x()], params),
+      bind("pool_argmax", [L.transpose(L.reshape(x(), [6, 19, 20]), [0, 2, 1])], params),
+    ]);
+    expect(got).toEqual(ref);
+  });
   it("max_pool2d and cross_entropy, forward and backward (pad, gathers, scatters, argmax)", () => {
     expectClose(() => {
       const f = (x: Tensor) => ms.ops.sum(ms.ops.square(ms.ops.max_pool2d(x, 2) as Tensor));
@@ -222,6 +237,35 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
       }
       expect(stats()!.residentBlocks).toBeLessThanOrEqual(before);
     }
+  });
+
+  it("a gradient hands its backward intermediates back at once and keeps what it returns", () => {
+    ms.set_backend("wasm");
+    const w = wasm as WasmBackend;
+    const x = rand([128, 128], 72);
+    const f = (t: Tensor) => ms.ops.sum(L.reshape(L.mulScalar(L.unary("tanh", L.mul(t, t)), 3), [128 * 128]));
+    const released: unknown[] = [];
+    const release = w.release.bind(w);
+    w.release = (st) => {
+      released.push(st);
+      release(st);
+    };
+    const resident = stats()!.residentBlocks;
+    let g: Tensor;
+    try {
+      g = ms.grad(f)(x) as Tensor;
+    } finally {
+      w.release = release;
+    }
+    // six backward temporaries (the *3, tanh and t*t rules, before the sum of the two t*t terms)
+    expect(released.length).toBe(6);
+    expect(released).not.toContain(g._concreteView().storage);
+    // left resident: the forward values and the gradient (64 KiB each), nothing of the backward pass
+    expect(stats()!.residentBlocks - resident).toBeLessThanOrEqual(4);
+    const got = flat(g);
+    ms.set_backend("reference");
+    const want = flat(ms.grad(f)(x) as Tensor);
+    got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-6 + 1e-6 * Math.abs(want[i])));
   });
 
   it("memory stays flat over 10,000 training steps of a synchronous loop (collections, then spills)", () => {

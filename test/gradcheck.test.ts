@@ -6,6 +6,7 @@
 import { describe, it, expect } from "vitest";
 import * as ms from "../src/index.js";
 import { Tensor } from "../src/index.js";
+import { bind } from "../src/primitives/bind.js";
 import * as L from "../src/primitives/lax.js";
 import { RULES } from "../src/primitives/rules.js";
 import type { PrimName } from "../src/primitives/params.js";
@@ -129,6 +130,21 @@ describe("reductions", () => {
     checked.add(p);
     nondiff.add(p);
   }
+  prim("pool_argmax", () => {
+    nondiff.add("pool_argmax");
+    // 2 planes of 4x5, 2x2 windows, stride (2, 1), dilation (1, 2): 2 x 4 windows each
+    const x = new Tensor(new Float64Array([
+      1, 9, 2, 0, 3, /**/ 4, 4, 8, 1, 1, /**/ 0, 0, 0, 0, 0, /**/ 5, 6, 7, 6, 5,
+      2, 2, 2, 2, 2, /**/ 2, 2, 2, 2, 2, /**/ NaN, 1, 9, 9, 9, /**/ 3, 3, 3, NaN, 3,
+    ])).reshape([2, 4, 5]);
+    const idx = bind("pool_argmax", [x], { kernel: [2, 2], stride: [2, 1], dilation: [1, 2], out: [2, 3] });
+    expect(idx.dtype).toBe(ms.int64);
+    // the first maximum on ties (row-major within the window); a NaN wins
+    expect(idx.tolist()).toEqual([
+      [7, 1, 7, 17, 16, 17],
+      [0, 1, 2, 10, 18, 12],
+    ]);
+  });
 });
 
 describe("layout primitives", () => {

@@ -1,11 +1,15 @@
 // N-API glue: unpacks TypedArrays (by pointer, no copy) and the Float64Array
-// of shapes/strides the TS side packs, then calls the kernels. Uses only the
-// C N-API (node_api.h), so it needs nothing beyond Node's own headers.
+// of shapes/strides the TS side packs, then calls the kernels. Uses the C
+// N-API (node_api.h) and, for output memory alone, V8's ArrayBuffer API (both
+// ship with Node's headers; the addon is built against the Node that runs it).
 #include <node_api.h>
+#include <v8.h>
 
 #include <cstring>
+#include <memory>
 #include <string>
 
+#include "blocks.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "pool.h"
@@ -206,6 +210,20 @@ napi_value ArgReduce(napi_env env, napi_callback_info info) {
   return done(env, argreduce(is_max, out, x, s, dim, sAxis));
 }
 
+// poolArgmax(out, x, meta): [b, h, w, xs0, xs1, xs2, xoff, kh, kw, sh, sw, dh, dw, oh, ow]
+napi_value PoolArgmax(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  Arr out, x;
+  Meta m;
+  if (!args(env, info, 3, a) || !get_arr(env, a[0], &out) || !get_arr(env, a[1], &x) || !get_meta(env, a[2], &m))
+    return throw_msg(env, "poolArgmax: bad arguments");
+  PoolSpec p;
+  for (int64_t* f : {&p.b, &p.h, &p.w, &p.str[0], &p.str[1], &p.str[2], &p.off, &p.kh, &p.kw, &p.sh, &p.sw, &p.dh, &p.dw, &p.oh, &p.ow})
+    *f = m.next();
+  if (!m.ok || out.len < p.b * p.oh * p.ow) return throw_msg(env, "poolArgmax: bad meta");
+  return done(env, pool_argmax(out, x, p));
+}
+
 // matmul(out, a, b, meta): [m, n, k, nb, bshape[nb], astr[nb], bstr[nb], aoff, ars, acs, boff, brs, bcs]
 napi_value Matmul(napi_env env, napi_callback_info info) {
   napi_value a[4];
@@ -259,6 +277,65 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// alloc(bytes) -> ArrayBuffer over a block of the cache (blocks.h). N-API's
+// external buffers run their finalizers from the event loop, so a synchronous
+// training loop would never give memory back; V8's backing-store deleter runs
+// as soon as the GC frees the buffer, on whatever thread it is.
+napi_value Alloc(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!args(env, info, 1, a)) return throw_msg(env, "alloc: one argument expected");
+  int64_t bytes = to_int(env, a[0]);
+  if (bytes <= 0) return throw_msg(env, "alloc: a positive byte count expected");
+  size_t cls = 0;
+  void* p = block_take(static_cast<size_t>(bytes), &cls);
+  if (!p) return throw_msg(env, "alloc: out of memory");
+  v8::Isolate* iso = v8::Isolate::GetCurrent();
+  std::unique_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(
+      p, static_cast<size_t>(bytes), [](void* data, size_t, void* c) { block_put(data, reinterpret_cast<size_t>(c)); },
+      reinterpret_cast<void*>(cls));
+  v8::Local<v8::ArrayBuffer> ab = v8::ArrayBuffer::New(iso, std::move(store));
+  // a napi_value is a v8::Local's slot (Node's own conversion, JsValueFromV8LocalValue)
+  return reinterpret_cast<napi_value>(*ab);
+}
+
+// release(arrayBuffer): detach it now (every view reads as empty), which hands
+// its block back to the cache at once. Only for memory nothing can reach.
+napi_value Release(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!args(env, info, 1, a)) return throw_msg(env, "release: one argument expected");
+  v8::Local<v8::Value> v;
+  static_assert(sizeof(v) == sizeof(a[0]), "napi_value is a v8::Local");
+  std::memcpy(static_cast<void*>(&v), &a[0], sizeof(v));
+  if (!v->IsArrayBuffer()) return throw_msg(env, "release: an ArrayBuffer expected");
+  v8::Local<v8::ArrayBuffer> ab = v.As<v8::ArrayBuffer>();
+  if (ab->IsDetachable() && !ab->WasDetached()) {
+    if (ab->Detach(v8::Local<v8::Value>()).IsNothing()) return throw_msg(env, "release: the buffer cannot be detached");
+  }
+  return nullptr;
+}
+
+// memory() -> { live, liveBytes, cachedBytes, capBytes }
+napi_value Memory(napi_env env, napi_callback_info) {
+  BlockStats st = block_stats();
+  napi_value o, v;
+  CHECK(napi_create_object(env, &o));
+  const std::pair<const char*, int64_t> fields[] = {
+      {"live", st.live}, {"liveBytes", st.live_bytes}, {"cachedBytes", st.cached_bytes}, {"capBytes", st.cap_bytes}};
+  for (const auto& [name, value] : fields) {
+    CHECK(napi_create_int64(env, value, &v));
+    CHECK(napi_set_named_property(env, o, name, v));
+  }
+  return o;
+}
+
+// setCacheCap(bytes): most bytes of freed blocks kept for reuse
+napi_value SetCacheCap(napi_env env, napi_callback_info info) {
+  napi_value a[1];
+  if (!args(env, info, 1, a)) return throw_msg(env, "setCacheCap: one argument expected");
+  block_set_cap(to_int(env, a[0]));
+  return nullptr;
+}
+
 napi_value names(napi_env env, const char* const* list, int n) {
   napi_value arr, s;
   napi_create_array_with_length(env, n, &arr);
@@ -291,6 +368,10 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"alloc", nullptr, Alloc, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"release", nullptr, Release, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"memory", nullptr, Memory, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setCacheCap", nullptr, SetCacheCap, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"unary", nullptr, Unary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"binary", nullptr, Binary, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"select", nullptr, Select, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -300,6 +381,7 @@ NAPI_MODULE_INIT() {
       {"conv", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"gather", nullptr, Along<2, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, Along<3, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"poolArgmax", nullptr, PoolArgmax, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"argreduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return nullptr;

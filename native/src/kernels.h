@@ -46,6 +46,14 @@ const char* scatter_add(Arr out, Arr src, Arr index, Strided& s, int64_t dim, in
 // strides (the axis left out); the axis has dim elements sAxis apart.
 const char* argreduce(bool is_max, Arr out, Arr x, Strided& s, int64_t dim, int64_t sAxis);
 
+// Max pooling's selection over [b, h, w] planes (strided): out[b, oy * ow + ox]
+// = flat index r * w + c of the first maximum of the window (a NaN wins).
+struct PoolSpec {
+  int64_t b, h, w, str[3], off;
+  int64_t kh, kw, sh, sw, dh, dw, oh, ow;
+};
+const char* pool_argmax(Arr out, Arr x, const PoolSpec& p);
+
 struct MatmulSpec {
   int64_t m, n, k;
   int nb;                       // batch axes

@@ -109,4 +109,54 @@ const char* argreduce(bool is_max, Arr out, Arr x, Strided& s, int64_t dim, int6
   return nullptr;
 }
 
+namespace {
+
+// One plane per task: each window scanned in place, nothing gathered first.
+template <typename T>
+void pool_argmax_t(double* out, const T* x, const PoolSpec& p) {
+  const int64_t plane = p.oh * p.ow;
+  parallel_range(p.b, double(plane * p.kh * p.kw), [&](int64_t lo, int64_t hi) {
+    for (int64_t bi = lo; bi < hi; bi++) {
+      const T* src = x + p.off + bi * p.str[0];
+      double* o = out + bi * plane;
+      for (int64_t oy = 0; oy < p.oh; oy++) {
+        for (int64_t ox = 0; ox < p.ow; ox++) {
+          T best = 0;
+          int64_t arg = -1;
+          bool nan = false;
+          for (int64_t ky = 0; ky < p.kh && !nan; ky++) {
+            const int64_t r = oy * p.sh + ky * p.dh;
+            for (int64_t kx = 0; kx < p.kw; kx++) {
+              const int64_t c = ox * p.sw + kx * p.dw;
+              const T v = src[r * p.str[1] + c * p.str[2]];
+              if (arg < 0 || v != v || v > best) {
+                best = v;
+                arg = r * p.w + c;
+                if (v != v) {
+                  nan = true;  // a NaN is the maximum: the first one wins
+                  break;
+                }
+              }
+            }
+          }
+          *o++ = double(arg);
+        }
+      }
+    }
+  }, 1);
+}
+
+}  // namespace
+
+const char* pool_argmax(Arr out, Arr x, const PoolSpec& p) {
+  if (out.dt != DT::F64) return "pool_argmax: bad output";
+  if (x.dt == DT::F32)
+    pool_argmax_t(static_cast<double*>(out.p), static_cast<const float*>(x.p), p);
+  else if (x.dt == DT::F64)
+    pool_argmax_t(static_cast<double*>(out.p), static_cast<const double*>(x.p), p);
+  else
+    return "pool_argmax: float32 or float64 expected";
+  return nullptr;
+}
+
 }  // namespace mst

@@ -15,6 +15,8 @@ import { bind } from "../primitives/bind.js";
 import * as L from "../primitives/lax.js";
 import type { PrimName, PrimParams } from "../primitives/params.js";
 import { RULES } from "../primitives/rules.js";
+import { collectStorages, releaseStorages } from "../backend/registry.js";
+import type { Storage } from "../backend/backend.js";
 import { Trace, type Tracer } from "./trace.js";
 
 /** Custom backward (Cell.bprop): input cotangents from (inputs, out, dout). */
@@ -41,6 +43,8 @@ export class ReverseTracer implements Tracer {
 
 export class ReverseTrace extends Trace {
   private nodes: TapeNode[] = [];
+  /** A user-written backward (Cell.bprop) is on the tape: it may keep what it computes. */
+  private userBackward = false;
 
   /** This trace's node behind `x`, if `x` is traced here. */
   nodeOf(x: Tensor): TapeNode | null {
@@ -66,7 +70,9 @@ export class ReverseTrace extends Trace {
     const rule = RULES[p];
     if (rule.vjp === "nondiff") return out;
     const vjp = rule.vjp;
-    return this.record((ps, o, ct) => vjp(ct, ps, o, params), primals, out, parents);
+    // only inputs on this tape need a cotangent (e.g. not the image under a first convolution)
+    const needs = parents.map((n) => n !== null);
+    return this.record((ps, o, ct) => vjp(ct, ps, o, params, needs), primals, out, parents);
   }
 
   /** Record a node whose backward is `backward` and return its traced output. */
@@ -82,6 +88,7 @@ export class ReverseTrace extends Trace {
     const primals = inputs.map((x) => this.lower(x));
     const out = forward(primals);
     if (parents.every((n) => n === null)) return out;
+    this.userBackward = true;
     return this.record(backward, primals, out, parents);
   }
 
@@ -90,8 +97,23 @@ export class ReverseTrace extends Trace {
    * cotangent reaching each node that has one (the leaves among them).
    * With `free`, the tape is dismantled as it goes (a one-shot grad); without,
    * it stays usable for further pulls (vjp, jacrev).
+   *
+   * A one-shot pull at the lowest level (no transformation above it records
+   * the backward pass) also frees its intermediates at once: every storage
+   * its kernels made, except those of the returned cotangents, can be reached
+   * by nothing else. That keeps a training step's memory to about what the
+   * forward pass holds, instead of waiting for the GC.
    */
   backward(seeds: readonly (readonly [TapeNode, Tensor])[], free: boolean): Map<TapeNode, Tensor> {
+    if (!free || this.level !== 1 || this.userBackward) return this.pull(seeds, free);
+    const { result: cts, made } = collectStorages(() => this.pull(seeds, true));
+    const keep = new Set<Storage>();
+    for (const ct of cts.values()) keep.add(ct._concreteView().storage);
+    releaseStorages(made.filter((s) => !keep.has(s)));
+    return cts;
+  }
+
+  private pull(seeds: readonly (readonly [TapeNode, Tensor])[], free: boolean): Map<TapeNode, Tensor> {
     const cts = new Map<TapeNode, Tensor>();
     const accumulate = (n: TapeNode, g: Tensor) => {
       const prev = cts.get(n);

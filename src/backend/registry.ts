@@ -70,12 +70,39 @@ function contiguousOf(shape: readonly number[]): number[] {
   return s;
 }
 
+/** Storages made by kernels while `collectStorages` runs (null when nothing collects). */
+let collected: Storage[] | null = null;
+
 /** Run primitive `p`'s kernel on the current backend, or on the reference one if it has none. */
 export function runKernel<P extends PrimName>(p: P, inputs: readonly View[], params: PrimParams[P], out: OutSpec): Storage {
   const own = current.kernels[p] as KernelTable[P] | undefined;
   const backend = own ? current : referenceBackend;
   const kernel = (own ?? referenceBackend.kernels[p]) as KernelTable[P];
-  return kernel(inputs.map((v) => moveTo(v, backend)), params, out);
+  const storage = kernel(inputs.map((v) => moveTo(v, backend)), params, out);
+  collected?.push(storage);
+  return storage;
+}
+
+/**
+ * Run `fn` and list every storage a kernel made meanwhile. The engine uses it
+ * to free its own intermediates at once (see ReverseTrace.backward): what it
+ * made and did not hand out cannot be reachable.
+ */
+export function collectStorages<T>(fn: () => T): { result: T; made: Storage[] } {
+  const outer = collected;
+  const made: Storage[] = [];
+  collected = made;
+  try {
+    return { result: fn(), made };
+  } finally {
+    collected = outer;
+    outer?.push(...made);
+  }
+}
+
+/** Hand storages back to their backends now (those without `release` leave them to the GC). */
+export function releaseStorages(storages: Iterable<Storage>): void {
+  for (const s of storages) s.backend.release?.(s);
 }
 
 /**

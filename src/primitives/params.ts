@@ -101,6 +101,18 @@ export interface PrimParams extends UnaryPrims, BinaryPrims {
   argmax: ArgReduceParams;
   argmin: ArgReduceParams;
   cumsum: { readonly axis: number; readonly reverse: boolean };
+  /**
+   * Max pooling's selection: x [B, H, W] (already padded) -> int64 [B, OH * OW],
+   * the flat index (into H * W) of each window's maximum; the first one on
+   * ties, a NaN when the window has one. No gradient: max_pool2d gathers the
+   * maxima with take_along_axis, whose rule carries it.
+   */
+  pool_argmax: {
+    readonly kernel: readonly number[];
+    readonly stride: readonly number[];
+    readonly dilation: readonly number[];
+    readonly out: readonly number[];
+  };
   // --- layout: views where the strides allow, no data moved ---
   reshape: { readonly shape: readonly number[] };
   transpose: { readonly perm: readonly number[] };

@@ -29,7 +29,8 @@ export interface Rule<P extends PrimName> {
   abstract(inputs: readonly Aval[], params: PrimParams[P]): Aval;
   /** Layout primitives: the result as a view of the input, or null when the strides do not allow it. */
   view?(inputs: readonly View[], params: PrimParams[P], out: Aval): View | null;
-  vjp: ((ct: Tensor, primals: readonly Tensor[], out: Tensor, params: PrimParams[P]) => Cts) | "nondiff";
+  /** `needs[k]` is false when input k needs no cotangent (a rule may then return null for it and skip the work). */
+  vjp: ((ct: Tensor, primals: readonly Tensor[], out: Tensor, params: PrimParams[P], needs: readonly boolean[]) => Cts) | "nondiff";
   jvp: ((tangents: readonly (Tensor | null)[], primals: readonly Tensor[], out: Tensor, params: PrimParams[P]) => Tensor | null) | "nondiff";
 }
 
@@ -69,7 +70,10 @@ function binaryRule<P extends BinaryPrim>(
 ): Rule<P> {
   return {
     abstract: binaryAbstract(name, kind),
-    vjp: (ct, [a, b], out) => [L.sumTo(L.mul(ct, da(a, b, out)), a.shape), L.sumTo(L.mul(ct, db(a, b, out)), b.shape)],
+    vjp: (ct, [a, b], out, _p, needs) => [
+      needs[0] ? L.sumTo(L.mul(ct, da(a, b, out)), a.shape) : null,
+      needs[1] ? L.sumTo(L.mul(ct, db(a, b, out)), b.shape) : null,
+    ],
     jvp: ([ta, tb], [a, b], out) => {
       const parts = [ta && L.mul(ta, da(a, b, out)), tb && L.mul(tb, db(a, b, out))].filter((t): t is Tensor => t !== null);
       if (parts.length === 0) return null;
@@ -255,7 +259,7 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
   },
   sub: {
     abstract: binaryAbstract("sub", "same"),
-    vjp: (ct, [a, b]) => [L.sumTo(ct, a.shape), L.sumTo(L.neg(ct), b.shape)],
+    vjp: (ct, [a, b], _o, _p, needs) => [L.sumTo(ct, a.shape), needs[1] ? L.sumTo(L.neg(ct), b.shape) : null],
     jvp: ([ta, tb], _p, out) => L.broadcast_to(ta && tb ? L.sub(ta, tb) : ta ? ta : L.neg(tb as Tensor), out.shape),
   },
   mul: binaryRule("mul", "same", (_a, b) => b, (a) => a),
@@ -315,9 +319,9 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
       if (x.dtype !== y.dtype) throw new TypeError(`For 'select', 'x' and 'y' must have the same dtype, but got ${x.dtype.name} and ${y.dtype.name}.`);
       return { shape: broadcastShapes(broadcastShapes(c.shape, x.shape, "select"), y.shape, "select"), dtype: x.dtype };
     },
-    vjp: (ct, [c, x, y]) => {
+    vjp: (ct, [c, x, y], _o, _p, needs) => {
       const zero = L.zerosLike(ct);
-      return [null, L.sumTo(L.select(c, ct, zero), x.shape), L.sumTo(L.select(c, zero, ct), y.shape)];
+      return [null, needs[1] ? L.sumTo(L.select(c, ct, zero), x.shape) : null, needs[2] ? L.sumTo(L.select(c, zero, ct), y.shape) : null];
     },
     jvp: ([, tx, ty], [c, x, y], out) =>
       tx || ty ? L.select(c, L.broadcast_to(zeroIfNull(tx, x), out.shape), L.broadcast_to(zeroIfNull(ty, y), out.shape)) : null,
@@ -347,6 +351,21 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
     },
     vjp: (ct, _x, _out, p) => [L.cumsum(ct, p.axis, !p.reverse)],
     jvp: linearJvp<"cumsum">(([t], _x, p) => L.cumsum(t, p.axis, p.reverse)),
+  },
+
+  pool_argmax: {
+    abstract: ([x], p) => {
+      if (x.shape.length !== 3) throw new ValueError(`For 'pool_argmax', the input must be 3-D (B, H, W), but got ${fmtShape(x.shape)}.`);
+      [0, 1].forEach((i) => {
+        const last = (p.out[i] - 1) * p.stride[i] + (p.kernel[i] - 1) * p.dilation[i];
+        if (p.out[i] < 1 || p.kernel[i] < 1 || last >= x.shape[1 + i]) {
+          throw new ValueError(`For 'pool_argmax', ${p.out[i]} windows of size ${p.kernel[i]} (stride ${p.stride[i]}, dilation ${p.dilation[i]}) do not fit in size ${x.shape[1 + i]}.`);
+        }
+      });
+      return { shape: [x.shape[0], p.out[0] * p.out[1]], dtype: int64 };
+    },
+    vjp: "nondiff",
+    jvp: "nondiff",
   },
 
   reshape: {
@@ -465,10 +484,10 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
       if (src.dtype !== x.dtype) throw new TypeError(`For 'scatter', 'src' must have the input's dtype ${x.dtype.name}, but got ${src.dtype.name}.`);
       return x;
     },
-    vjp: (ct, [, index, src], _out, p) => [
-      L.scatter_along_axis(ct, index, L.zerosLike(src), p.axis),
+    vjp: (ct, [, index, src], _out, p, needs) => [
+      needs[0] ? L.scatter_along_axis(ct, index, L.zerosLike(src), p.axis) : null,
       null,
-      L.take_along_axis(ct, index, p.axis),
+      needs[2] ? L.take_along_axis(ct, index, p.axis) : null,
     ],
     jvp: ([tx, , ts], [x, index, src], _out, p) =>
       tx || ts ? L.scatter_along_axis(zeroIfNull(tx, x), index, zeroIfNull(ts, src), p.axis) : null,
@@ -485,7 +504,10 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
       const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
       return { shape: [...batch, m, n], dtype: a.dtype };
     },
-    vjp: (ct, [a, b]) => [L.sumTo(L.matmul(ct, L.mT(b)), a.shape), L.sumTo(L.matmul(L.mT(a), ct), b.shape)],
+    vjp: (ct, [a, b], _o, _p, needs) => [
+      needs[0] ? L.sumTo(L.matmul(ct, L.mT(b)), a.shape) : null,
+      needs[1] ? L.sumTo(L.matmul(L.mT(a), ct), b.shape) : null,
+    ],
     jvp: ([ta, tb], [a, b]) => {
       const parts = [ta && L.matmul(ta, b), tb && L.matmul(a, tb)].filter((t): t is Tensor => t !== null);
       return parts.length === 0 ? null : parts.length === 1 ? parts[0] : L.add(parts[0], parts[1]);
@@ -494,7 +516,10 @@ export const RULES: { [P in PrimName]: Rule<P> } = {
   conv: {
     abstract: convAbstract,
     // both transposes are convolutions again (see convInputGrad / convKernelGrad below)
-    vjp: (ct, [x, w], _out, p) => [convInputGrad(ct, w, x.shape, p), convKernelGrad(ct, x, w.shape, p)],
+    vjp: (ct, [x, w], _out, p, needs) => [
+      needs[0] ? convInputGrad(ct, w, x.shape, p) : null,
+      needs[1] ? convKernelGrad(ct, x, w.shape, p) : null,
+    ],
     // bilinear: d conv(x, w) = conv(dx, w) + conv(x, dw)
     jvp: ([tx, tw], [x, w], _out, p) => {
       const parts = [tx && L.conv(tx, w, p), tw && L.conv(x, tw, p)].filter((t): t is Tensor => t !== null);

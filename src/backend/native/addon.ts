@@ -21,10 +21,25 @@ export interface NativeInfo {
   readonly reduce: readonly string[];
 }
 
+export interface NativeMemory {
+  readonly live: number;
+  readonly liveBytes: number;
+  readonly cachedBytes: number;
+  readonly capBytes: number;
+}
+
 /** The addon's functions (native/src/addon.cc). `meta` packs shapes, strides and offsets. */
 export interface NativeAddon {
   info(): NativeInfo;
   setThreads(n: number): void;
+  /** Uninitialised output memory from the addon's block cache (see native/src/blocks.h). */
+  alloc(bytes: number): ArrayBuffer;
+  /** Detach a buffer from `alloc` now, handing its block back (for memory nothing can reach any more). */
+  release(buffer: ArrayBuffer): void;
+  /** Blocks handed out and not yet freed by the GC, and what the cache keeps for reuse. */
+  memory(): NativeMemory;
+  /** Most bytes of freed blocks kept for reuse (MINDSPORE_TS_CACHE_MB sets it at start; default 1 GiB). */
+  setCacheCap(bytes: number): void;
   unary(op: number, out: TypedArray, x: TypedArray, meta: Float64Array): void;
   binary(op: number, out: TypedArray, a: TypedArray, b: TypedArray, meta: Float64Array): void;
   select(out: TypedArray, cond: TypedArray, x: TypedArray, y: TypedArray, meta: Float64Array): void;
@@ -35,6 +50,7 @@ export interface NativeAddon {
   /** false when an index is out of range (nothing thrown: the reference kernel raises the error) */
   gather(out: TypedArray, x: TypedArray, index: TypedArray, meta: Float64Array): boolean;
   scatterAdd(out: TypedArray, src: TypedArray, index: TypedArray, meta: Float64Array): boolean;
+  poolArgmax(out: TypedArray, x: TypedArray, meta: Float64Array): void;
   argreduce(isMax: boolean, out: TypedArray, x: TypedArray, meta: Float64Array): void;
 }
 

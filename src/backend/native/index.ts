@@ -2,11 +2,13 @@
  * The `native` backend: kernels in C++ (native/), called through N-API.
  *
  * Memory model: a native storage is a reference `HostStorage` — a TypedArray
- * on the JS heap, freed by the GC — whose backing store the addon reads and
- * writes by pointer. So there are no copies between JS and C++, the reference
- * kernels can run on native storage as it is (which is how every dtype and
- * primitive this backend does not implement falls back), and `release` is not
- * needed.
+ * the addon reads and writes by pointer. So there are no copies between JS
+ * and C++, and the reference kernels can run on native storage as it is
+ * (which is how every dtype and primitive this backend does not implement
+ * falls back). Kernel outputs are TypedArrays over blocks of the addon's cache
+ * (native/src/blocks.h): the GC frees them like any ArrayBuffer, the block
+ * goes back to the cache warm, and `release` (dispose, the engine's dead
+ * intermediates) hands it back at once.
  */
 import type { Backend, Kernel, KernelTable, OutSpec, Storage, View } from "../backend.js";
 import type { BinaryPrim, PrimName, UnaryPrim } from "../../primitives/params.js";
@@ -14,7 +16,7 @@ import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
 import { HostStorage, hostData, stridesFor, toContiguous } from "../reference/storage.js";
 import { referenceBackend } from "../reference/index.js";
-import { loadAddon, type NativeAddon, type NativeInfo } from "./addon.js";
+import { loadAddon, type NativeAddon, type NativeInfo, type NativeMemory } from "./addon.js";
 
 const isFloat = (d: DType) => d.name === "Float32" || d.name === "Float64";
 const isIndex = (v: View) => v.storage.dtype.name === "Int64" || v.storage.dtype.name === "Int32";
@@ -77,6 +79,7 @@ export class NativeBackend implements Backend {
     k.scatter_add_along_axis = this.scatterAddKernel();
     k.argmax = this.argKernel("argmax");
     k.argmin = this.argKernel("argmin");
+    k.pool_argmax = this.poolArgmaxKernel();
     this.kernels = k as Partial<KernelTable>;
   }
 
@@ -107,8 +110,33 @@ export class NativeBackend implements Backend {
   private small(v: { shape: readonly number[] }): boolean {
     return sizeOf(v.shape) < this.smallCutoff;
   }
+  /**
+   * Outputs live in the addon's block cache: memory already faulted in by an
+   * earlier step, handed back when the GC frees the TypedArray. Every kernel
+   * writes all of its output, so the memory need not be zeroed.
+   */
   private alloc(out: OutSpec): TypedArray {
-    return new out.dtype.storage(sizeOf(out.shape));
+    const n = sizeOf(out.shape);
+    const Ctor = out.dtype.storage;
+    if (n === 0) return new Ctor(0);
+    const buffer = this.addon.alloc(n * Ctor.BYTES_PER_ELEMENT);
+    this.pooled.add(buffer);
+    return new Ctor(buffer, 0, n);
+  }
+  /** Buffers from the block cache: the only ones `release` detaches. */
+  private readonly pooled = new WeakSet<ArrayBufferLike>();
+
+  /** Hand a storage's block back now (dispose, and the engine's dead intermediates). */
+  release(storage: Storage): void {
+    const data = (storage as HostStorage).data;
+    if (data && this.pooled.has(data.buffer)) {
+      this.pooled.delete(data.buffer);
+      this.addon.release(data.buffer as ArrayBuffer);
+    }
+  }
+  /** Live output blocks and the cache's size (tests use it to check memory stays flat). */
+  memory(): NativeMemory {
+    return this.addon.memory();
   }
   private wrap(out: OutSpec, data: TypedArray): Storage {
     return new HostStorage(this, out.dtype, data);
@@ -252,7 +280,7 @@ export class NativeBackend implements Backend {
     return (inputs, p, out) => {
       const [src, index] = inputs;
       if (this.small(index) || !isIndex(index) || !floatView(src) || out.dtype !== src.storage.dtype) return this.fallback("scatter_add_along_axis", inputs, p, out);
-      const res = this.alloc(out);
+      const res = this.alloc(out).fill(0); // scatter-add accumulates into zeros (alloc does not clear)
       const cs = contiguousStrides(out.shape);
       pack()
         .strided(index.shape, [
@@ -279,6 +307,17 @@ export class NativeBackend implements Backend {
       return this.wrap(out, res);
     };
     return kernel as unknown as Kernel<P>;
+  }
+
+  private poolArgmaxKernel(): Kernel<"pool_argmax"> {
+    return (inputs, p, out) => {
+      const x = inputs[0];
+      if (this.small(out) || !floatView(x)) return this.fallback("pool_argmax", inputs, p, out);
+      const res = this.alloc(out);
+      pack().push(...x.shape, ...x.strides, x.offset, ...p.kernel, ...p.stride, ...p.dilation, ...p.out);
+      this.addon.poolArgmax(res, hostData(x), META);
+      return this.wrap(out, res);
+    };
   }
 
   private convKernel(): Kernel<"conv"> {

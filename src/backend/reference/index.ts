@@ -7,7 +7,7 @@ import type { Backend, KernelTable, OutSpec, Storage, View } from "../backend.js
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { HostStorage, toContiguous } from "./storage.js";
 import { binaryKernel, castKernel, selectKernel, unaryKernel, type MakeStorage } from "./elementwise.js";
-import { argKernel, cumsumKernel, maxKernel, minKernel, prodKernel, sumKernel } from "./reduce.js";
+import { argKernel, cumsumKernel, maxKernel, minKernel, poolArgmaxKernel, prodKernel, sumKernel } from "./reduce.js";
 import {
   concatKernel,
   padKernel,
@@ -54,6 +54,7 @@ class ReferenceBackend implements Backend {
       argmax: argKernel<"argmax">((v, best) => v > best, make),
       argmin: argKernel<"argmin">((v, best) => v < best, make),
       cumsum: cumsumKernel(make),
+      pool_argmax: poolArgmaxKernel(make),
       reshape: viewOnly("reshape"),
       transpose: viewOnly("transpose"),
       broadcast_to: viewOnly("broadcast_to"),

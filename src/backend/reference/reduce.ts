@@ -87,3 +87,41 @@ export function cumsumKernel(make: MakeStorage): Kernel<"cumsum"> {
     return make(out, data);
   };
 }
+
+/** pool_argmax: per window, the flat (H * W) index of the first maximum; a NaN wins (it is the maximum). */
+export function poolArgmaxKernel(make: MakeStorage): Kernel<"pool_argmax"> {
+  return (inputs, p, out) => {
+    const x = inputs[0];
+    const [b, , w] = x.shape;
+    const [kh, kw] = p.kernel;
+    const [sh, sw] = p.stride;
+    const [dh, dw] = p.dilation;
+    const [oh, ow] = p.out;
+    const [xs0, xs1, xs2] = x.strides;
+    const src = hostData(x);
+    const res = new Float64Array(b * oh * ow);
+    let o = 0;
+    for (let bi = 0; bi < b; bi++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++) {
+          let best = NaN;
+          let arg = -1;
+          for (let ky = 0; ky < kh && !(arg >= 0 && Number.isNaN(best)); ky++) {
+            const r = oy * sh + ky * dh;
+            for (let kx = 0; kx < kw; kx++) {
+              const c = ox * sw + kx * dw;
+              const v = src[x.offset + bi * xs0 + r * xs1 + c * xs2];
+              if (arg < 0 || Number.isNaN(v) || v > best) {
+                best = v;
+                arg = r * w + c;
+                if (Number.isNaN(v)) break;
+              }
+            }
+          }
+          res[o++] = arg;
+        }
+      }
+    }
+    return make(out, res);
+  };
+}

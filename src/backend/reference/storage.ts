@@ -4,13 +4,13 @@ import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
 
 export class HostStorage implements Storage {
+  readonly length: number;
   constructor(
     readonly backend: Backend,
     readonly dtype: DType,
     readonly data: TypedArray,
-  ) {}
-  get length(): number {
-    return this.data.length;
+  ) {
+    this.length = data.length;
   }
 }
 
@@ -31,7 +31,10 @@ export function isContiguous(view: View): boolean {
 }
 
 export function hostData(view: View): TypedArray {
-  return (view.storage as HostStorage).data;
+  const st = view.storage as HostStorage;
+  // a released (detached) native buffer reads as empty: never let a kernel see it
+  if (st.data.length !== st.length) throw new Error("internal: a released storage was read");
+  return st.data;
 }
 
 /**

@@ -13,6 +13,8 @@
  *   Both write 1 to the i32 at `pstatus` on a bad index (thread slices cannot return values); slices
  *   over disjoint ranges of A touch disjoint outputs, so both run in parallel.
  *   argmax_rows / argmin_rows(nrows, len, px, srow, po): out (float64) = first index of the extreme, NaN first
+ *   pool_argmax(B, W, kh, kw, sh, sw, dh, dw, oh, ow, px, sb, sr, sc, po): float32 planes (strides in
+ *     elements) -> float64 out[b, oy * ow + ox] = r * W + c of each window's first maximum (a NaN wins)
  */
 import { F32, F64, Fn, I32, ModuleBuilder, SAT, f32, f64, i32 } from "./builder.js";
 
@@ -106,10 +108,49 @@ function argRows(m: ModuleBuilder, isMax: boolean): void {
   });
 }
 
+function poolArgmax(m: ModuleBuilder): void {
+  m.fn("pool_argmax", Array(15).fill(i32), [], (f) => {
+    const [B, W, kh, kw, sh, sw, dh, dw, oh, ow, px, sb, sr, sc, po] = Array.from({ length: 15 }, (_, i) => i);
+    const [bi, oy, ox, ky, kx, r, c, arg, plane] = Array.from({ length: 9 }, () => f.local(i32));
+    const best = f.local(f32);
+    const v = f.local(f32);
+    const load = () => f.get(plane).get(r).get(sr).op(I32.mul).get(c).get(sc).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).f32load();
+    f.for(bi, () => f.i32c(0), () => f.get(B), 1, () => {
+      f.get(px).get(bi).get(sb).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(plane);
+      f.for(oy, () => f.i32c(0), () => f.get(oh), 1, () => {
+        f.for(ox, () => f.i32c(0), () => f.get(ow), 1, () => {
+          // start from the window's first tap, then scan all of it
+          f.get(oy).get(sh).op(I32.mul).set(r);
+          f.get(ox).get(sw).op(I32.mul).set(c);
+          load();
+          f.set(best);
+          f.get(r).get(W).op(I32.mul).get(c).op(I32.add).set(arg);
+          f.for(ky, () => f.i32c(0), () => f.get(kh), 1, () => {
+            f.get(oy).get(sh).op(I32.mul).get(ky).get(dh).op(I32.mul).op(I32.add).set(r);
+            f.for(kx, () => f.i32c(0), () => f.get(kw), 1, () => {
+              f.get(ox).get(sw).op(I32.mul).get(kx).get(dw).op(I32.mul).op(I32.add).set(c);
+              load();
+              f.set(v);
+              // a first NaN replaces a number; otherwise only a strictly larger value
+              f.get(v).get(v).op(F32.ne).get(best).get(best).op(F32.eq).op(I32.and).get(v).get(best).op(F32.gt).op(I32.or).if(() => {
+                f.get(v).set(best);
+                f.get(r).get(W).op(I32.mul).get(c).op(I32.add).set(arg);
+              });
+            });
+          });
+          f.get(po).get(arg).op(F64.convert_i32_s).f64store();
+          f.inc(po, 8);
+        });
+      });
+    });
+  });
+}
+
 export function emitGather(m: ModuleBuilder): void {
   for (const bytes of [4, 8] as const) for (const kind of ["i64", "i32"] as const) gather(m, bytes, kind);
   for (const kind of ["i64", "i32"] as const) scatterAdd(m, kind);
   argRows(m, true);
   argRows(m, false);
+  poolArgmax(m);
   void f64;
 }

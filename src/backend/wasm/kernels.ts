@@ -288,6 +288,23 @@ export function makeKernels(h: Host): KernelTable {
       return rt.finish(o.st);
     });
 
+  const poolArgmax = wrap("pool_argmax", (rt, [x], p, out) => {
+    if (!isF32(x.storage.dtype)) return null;
+    const [b, , w] = x.shape;
+    const { o } = contiguousOut(rt, out);
+    const px = rt.ptrOf(x.storage as WasmStorage) + 4 * x.offset;
+    const plane = p.out[0] * p.out[1];
+    const parts = b * plane * p.kernel[0] * p.kernel[1] >= EW_PARALLEL && b > 1 ? Math.min(rt.parallelism, b) : 1;
+    rt.run(
+      "pool_argmax",
+      ranges(b, parts).map(([b0, b1]) => [
+        b1 - b0, w, ...p.kernel, ...p.stride, ...p.dilation, ...p.out,
+        px + 4 * b0 * x.strides[0], x.strides[0], x.strides[1], x.strides[2], o.ptr + 8 * b0 * plane,
+      ]),
+    );
+    return rt.finish(o.st);
+  });
+
   // ------------------------------------------------------------ matmul
 
   const matmul = wrap("matmul", (rt, inputs, _p, out) => matmulFast(rt, inputs, out), ([a, b], _p, out) => tinyMatmul(a, b, out));
@@ -523,6 +540,7 @@ export function makeKernels(h: Host): KernelTable {
     min: reduce("min"),
     argmax: argReduce("argmax"),
     argmin: argReduce("argmin"),
+    pool_argmax: poolArgmax,
     pad,
     concat,
     take_along_axis: takeAlongAxis,
@@ -540,6 +558,6 @@ export function makeKernels(h: Host): KernelTable {
 export const WASM_KERNELS: ReadonlySet<PrimName> = new Set<PrimName>([
   "neg", "exp", "log", "tanh", "sqrt", "abs", "sign", "floor", "ceil", "round", "sigmoid", "reciprocal",
   "add", "sub", "mul", "div", "maximum", "minimum", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
-  "select", "cast", "sum", "max", "min", "argmax", "argmin", "pad", "concat", "take_along_axis", "scatter_add_along_axis", "matmul", "conv",
+  "select", "cast", "sum", "max", "min", "argmax", "argmin", "pool_argmax", "pad", "concat", "take_along_axis", "scatter_add_along_axis", "matmul", "conv",
 ]);
 

@@ -31,6 +31,7 @@
  *   memory stays bounded in a synchronous loop, and nothing reachable is lost.
  */
 import type { DType, TypedArray } from "../../core/dtype.js";
+import type { Collector } from "../collector.js";
 
 /** Bytes below which a tensor lives on the JS heap. */
 export const SMALL_BYTES = 16 * 1024;
@@ -144,14 +145,6 @@ export class Block {
   prev: Block | null = null;
   next: Block | null = null;
   constructor(readonly bytes: number) {}
-}
-
-/** Synchronous garbage collection, where the engine lets us have it. */
-export interface Collector {
-  /** run a young-generation (minor) or full collection now */
-  gc(major: boolean): void;
-  /** a FinalizationRegistry with cleanupSome() */
-  readonly Registry: typeof FinalizationRegistry;
 }
 
 export interface ResidencyStats {

@@ -6,7 +6,8 @@
 import type { Backend, Storage } from "../backend.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { detectFeatures, isNode, type WasmFeatures } from "./features.js";
-import { Block, Heap, Residency, SMALL_BYTES, type Collector, type ResidencyStats } from "./memory.js";
+import { Block, Heap, Residency, SMALL_BYTES, type ResidencyStats } from "./memory.js";
+import { nodeCollector } from "../collector.js";
 import { buildModuleBytes, pooledFunctions, type KernelExports } from "./module.js";
 import { MAX_THREADS, ThreadPool } from "./threads.js";
 
@@ -236,32 +237,6 @@ export class Runtime {
       shared_memory: this.heap.shared,
       worker_kind: this.features.workers,
     };
-  }
-}
-
-/**
- * Node only: V8's gc() and a FinalizationRegistry with cleanupSome(), taken
- * from a fresh vm context after turning on the flags that install them
- * (v8.setFlagsFromString affects contexts created afterwards; ours is the only
- * one that needs them). Off with MINDSPORE_TS_WASM_GC=0; null where missing.
- */
-function nodeCollector(): Collector | null {
-  if (!isNode() || nodeProcess()?.env?.MINDSPORE_TS_WASM_GC === "0") return null;
-  try {
-    const get = nodeProcess()?.getBuiltinModule;
-    const v8 = get?.("node:v8") as { setFlagsFromString(f: string): void } | undefined;
-    const vm = get?.("node:vm") as { createContext(o: object): object; runInContext(code: string, ctx: object): unknown } | undefined;
-    if (!v8 || !vm) return null;
-    v8.setFlagsFromString("--harmony-weak-refs-with-cleanup-some");
-    v8.setFlagsFromString("--expose-gc");
-    const ctx = vm.createContext({});
-    const gc = vm.runInContext("typeof gc === 'function' ? gc : null", ctx) as ((o?: { type: string }) => void) | null;
-    const Registry = vm.runInContext("FinalizationRegistry", ctx) as typeof FinalizationRegistry;
-    if (!gc || typeof (Registry.prototype as { cleanupSome?: unknown }).cleanupSome !== "function") return null;
-    // gc() is a full collection; {type: "minor"} a scavenge (Node 20 ignores {type: "major"})
-    return { gc: (major) => (major ? gc() : gc({ type: "minor" })), Registry };
-  } catch {
-    return null;
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * Pooling as compositions that stay fast on the reference backend:
- * - max_pool2d gathers every window with one take_along_axis over the padded
- *   planes, picks each window's argmax, and gathers the maxima again from the
- *   traced input, so the gradient is a single scatter onto the max element of
- *   each window (MindSpore's rule; the first one on ties);
+ * - max_pool2d finds each window's maximum with the pool_argmax primitive
+ *   (no gradient of its own) and gathers the maxima from the traced input, so
+ *   the gradient is a single scatter onto the max element of each window
+ *   (MindSpore's rule; the first one on ties);
  * - avg_pool2d is a depthwise convolution with a ones kernel divided by each
  *   window's divisor;
  * - adaptive_avg_pool2d is two small matrix products (bins are separable).
@@ -78,33 +78,17 @@ export function max_pool2d(x: Tensor, kernel_size: number | number[], ...rest: u
   const xp = L.pad(input, [0, 0, p[0], p[1]], [0, 0, after[0], after[1]], lowest(input.dtype));
   const nc = n * c;
   const flat = L.reshape(xp, [nc, hp * wp]);
-
-  // window tables: padded flat position and unpadded flat index of each (output, tap)
-  const kk = k[0] * k[1];
-  const plane = oh * ow;
-  const padded = new Float64Array(plane * kk);
-  const unpadded = new Float64Array(plane * kk);
-  for (let oy = 0; oy < oh; oy++) {
-    for (let ox = 0; ox < ow; ox++) {
-      for (let ky = 0; ky < k[0]; ky++) {
-        for (let kx = 0; kx < k[1]; kx++) {
-          const r = oy * s[0] + ky * d[0];
-          const col = ox * s[1] + kx * d[1];
-          const at = (oy * ow + ox) * kk + ky * k[1] + kx;
-          padded[at] = r * wp + col;
-          unpadded[at] = (r - p[0]) * w + (col - p[1]);
-        }
-      }
-    }
-  }
-  const table = (data: Float64Array, shape: number[]) => L.broadcast_to(int64Const(data, [1, ...shape.slice(1)]), shape);
-  const windows = L.reshape(L.take_along_axis(L.stop_gradient(flat), table(padded, [nc, plane * kk]), 1), [nc, plane, kk]);
-  const best = bind("argmax", [windows], { axis: 2, keepdims: true });
-  const where = L.reshape(L.take_along_axis(table(padded, [nc, plane, kk]), best, 2), [nc, plane]);
+  // each window's maximum, as a flat index into its padded plane; gathering the
+  // maxima from the traced input makes the gradient one scatter onto them
+  const where = bind("pool_argmax", [L.reshape(L.stop_gradient(xp), [nc, hp, wp])], { kernel: k, stride: s, dilation: d, out: [oh, ow] });
   const out = L.reshape(L.take_along_axis(flat, where, 1), [n, c, oh, ow]);
   if (!o.return_indices) return out;
-  const indices = L.reshape(L.take_along_axis(table(unpadded, [nc, plane, kk]), best, 2), [n, c, oh, ow]);
-  return [out, indices];
+  // the same position in the unpadded plane: (row - pad_h) * W + (col - pad_w)
+  const int = (v: number) => int64Const([v], []);
+  const row = L.floor_div(where, int(wp));
+  const col = L.sub(where, L.mul(row, int(wp)));
+  const unpadded = L.add(L.mul(L.sub(row, int(p[0])), int(w)), L.sub(col, int(p[1])));
+  return [out, L.reshape(unpadded, [n, c, oh, ow])];
 }
 
 /** avg_pool2d's padding: an int, (pad_h, pad_w), or (top, bottom, left, right). */
