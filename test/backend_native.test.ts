@@ -664,6 +664,23 @@ describe.skipIf(!nativeBackend)("the native backend in use", () => {
     expect(ops.mul(x, x).sum().item()).toBe(1e6);
   });
 
+  it("a young collection at each step boundary keeps a loop's live blocks to about one step's worth", () => {
+    ms.set_backend("native");
+    const x = ops.ones([1000, 1000], ms.float32);
+    const vg = ms.value_and_grad((t: Tensor) => ops.sum(ops.mul(ops.exp(t), t)));
+    const gcs = native.memory().stepGcs;
+    let peak = 0;
+    for (let i = 0; i < 20; i++) {
+      const [, g] = vg(x) as unknown as [Tensor, Tensor];
+      peak = Math.max(peak, native.memory().live);
+      expect(g.shape).toEqual([1000, 1000]);
+    }
+    // each step makes 4 MiB blocks (forward values, a gradient); the previous steps' are collected as
+    // the next one starts, so live blocks stay near one step's, not the dozens V8 would let pile up
+    expect(native.memory().stepGcs - gcs).toBeGreaterThanOrEqual(15);
+    expect(peak).toBeLessThanOrEqual(12);
+  });
+
   it("memory stays flat over 10,000 small training steps", () => {
     const gc = (globalThis as { gc?: () => void }).gc;
     const rng = rngFrom(43);

@@ -1,5 +1,7 @@
 // Gathers and scatters along an axis (take_along_axis, scatter_add_along_axis)
 // and argmax / argmin: what max pooling is composed of.
+#include <vector>
+
 #include "kernels.h"
 
 namespace mst {
@@ -112,34 +114,37 @@ const char* argreduce(bool is_max, Arr out, Arr x, Strided& s, int64_t dim, int6
 namespace {
 
 // One plane per task: each window scanned in place, nothing gathered first.
+// The comparison is branch-free (a data-dependent branch per tap mispredicts
+// about half the time on real activations); a NaN, once taken, stays, since
+// nothing compares greater than it and a second NaN does not replace it.
 template <typename T>
 void pool_argmax_t(double* out, const T* x, const PoolSpec& p) {
-  const int64_t plane = p.oh * p.ow;
-  parallel_range(p.b, double(plane * p.kh * p.kw), [&](int64_t lo, int64_t hi) {
+  const int64_t plane = p.oh * p.ow, kk = p.kh * p.kw;
+  // each tap's offset from its window's corner, in memory and in the flat index
+  std::vector<int64_t> off(kk), flat(kk);
+  for (int64_t ky = 0; ky < p.kh; ky++)
+    for (int64_t kx = 0; kx < p.kw; kx++) {
+      off[ky * p.kw + kx] = ky * p.dh * p.str[1] + kx * p.dw * p.str[2];
+      flat[ky * p.kw + kx] = ky * p.dh * p.w + kx * p.dw;
+    }
+  parallel_range(p.b, double(plane * kk), [&](int64_t lo, int64_t hi) {
     for (int64_t bi = lo; bi < hi; bi++) {
       const T* src = x + p.off + bi * p.str[0];
       double* o = out + bi * plane;
       for (int64_t oy = 0; oy < p.oh; oy++) {
+        const T* rowp = src + oy * p.sh * p.str[1];
+        const int64_t rowi = oy * p.sh * p.w;
         for (int64_t ox = 0; ox < p.ow; ox++) {
-          T best = 0;
-          int64_t arg = -1;
-          bool nan = false;
-          for (int64_t ky = 0; ky < p.kh && !nan; ky++) {
-            const int64_t r = oy * p.sh + ky * p.dh;
-            for (int64_t kx = 0; kx < p.kw; kx++) {
-              const int64_t c = ox * p.sw + kx * p.dw;
-              const T v = src[r * p.str[1] + c * p.str[2]];
-              if (arg < 0 || v != v || v > best) {
-                best = v;
-                arg = r * p.w + c;
-                if (v != v) {
-                  nan = true;  // a NaN is the maximum: the first one wins
-                  break;
-                }
-              }
-            }
+          const T* corner = rowp + ox * p.sw * p.str[2];
+          T best = corner[0];
+          int64_t arg = 0;
+          for (int64_t t = 1; t < kk; t++) {
+            const T v = corner[off[t]];
+            const bool take = (v > best) | ((v != v) & (best == best));
+            best = take ? v : best;
+            arg = take ? t : arg;
           }
-          *o++ = double(arg);
+          *o++ = double(rowi + ox * p.sw + flat[arg]);
         }
       }
     }

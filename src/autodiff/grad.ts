@@ -8,7 +8,8 @@ import { Tensor } from "../core/tensor.js";
 import { RuntimeError, TypeError, ValueError, typeName } from "../core/errors.js";
 import { Parameter } from "../nn/parameter.js";
 import * as L from "../primitives/lax.js";
-import { popTrace, pushTrace } from "./trace.js";
+import { popTrace, pushTrace, traceDepth } from "./trace.js";
+import { stepBoundary } from "../backend/registry.js";
 import { ReverseTrace, ReverseTracer, fitCotangent } from "./reverse.js";
 
 export type Fn = (...args: any[]) => any;
@@ -156,6 +157,7 @@ function differentiate(fn: Fn, args: unknown[], cfg: Config): Differentiated {
     if (positions.length === 0 && !cfg.weights) throw new RuntimeError("grad_position should not be empty when grad by position.");
     for (const p of positions) if (p >= args.length) throw new RuntimeError(`Position index ${p} is exceed input size.`);
   }
+  if (traceDepth() === 0) stepBoundary();
   const trace = pushTrace((level) => new ReverseTrace(level));
   let restore = () => {};
   try {

@@ -52,4 +52,10 @@ export interface Backend {
   readonly kernels: Partial<KernelTable>;
   /** Release a storage at once (optional: GC handles it otherwise). */
   release?(storage: Storage): void;
+  /**
+   * A step is starting (a gradient is about to be taken): the previous step's
+   * tensors are usually garbage by now, so a backend that manages memory may
+   * collect them here, when nothing of the new step can be promoted.
+   */
+  stepBoundary?(): void;
 }

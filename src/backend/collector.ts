@@ -3,7 +3,7 @@
  * from a fresh vm context after turning on the flags that install them
  * (v8.setFlagsFromString affects contexts created afterwards; ours is the only
  * one that needs them). Null where missing (browsers), or when turned off
- * with MINDSPORE_TS_WASM_GC=0.
+ * with MINDSPORE_TS_GC=0 (or, as before, MINDSPORE_TS_WASM_GC=0).
  *
  * Why the backends want it: the GC does not see memory outside the JS heap
  * (wasm memory, native blocks) as pressure soon enough, so a synchronous
@@ -28,7 +28,7 @@ export function nodeCollector(): Collector | null {
   if (made) return shared;
   made = true;
   const proc = nodeProcess();
-  if (!proc?.versions?.node || proc.env?.MINDSPORE_TS_WASM_GC === "0") return null;
+  if (!proc?.versions?.node || proc.env?.MINDSPORE_TS_GC === "0" || proc.env?.MINDSPORE_TS_WASM_GC === "0") return null;
   try {
     const v8 = proc.getBuiltinModule?.("node:v8") as { setFlagsFromString(f: string): void } | undefined;
     const vm = proc.getBuiltinModule?.("node:vm") as { createContext(o: object): object; runInContext(code: string, ctx: object): unknown } | undefined;

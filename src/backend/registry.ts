@@ -100,6 +100,11 @@ export function collectStorages<T>(fn: () => T): { result: T; made: Storage[] } 
   }
 }
 
+/** Tell the current backend a step is starting (see Backend.stepBoundary). */
+export function stepBoundary(): void {
+  current.stepBoundary?.();
+}
+
 /** Hand storages back to their backends now (those without `release` leave them to the GC). */
 export function releaseStorages(storages: Iterable<Storage>): void {
   for (const s of storages) s.backend.release?.(s);

@@ -16,7 +16,11 @@ import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
 import { HostStorage, hostData, stridesFor, toContiguous } from "../reference/storage.js";
 import { referenceBackend } from "../reference/index.js";
+import { nodeCollector } from "../collector.js";
 import { loadAddon, type NativeAddon, type NativeInfo, type NativeMemory } from "./addon.js";
+
+/** Young collections at step boundaries once the steps since the last one made this many output bytes. */
+const STEP_GC_BYTES = 4 * 2 ** 20;
 
 const isFloat = (d: DType) => d.name === "Float32" || d.name === "Float64";
 const isIndex = (v: View) => v.storage.dtype.name === "Int64" || v.storage.dtype.name === "Int32";
@@ -119,9 +123,32 @@ export class NativeBackend implements Backend {
     const n = sizeOf(out.shape);
     const Ctor = out.dtype.storage;
     if (n === 0) return new Ctor(0);
-    const buffer = this.addon.alloc(n * Ctor.BYTES_PER_ELEMENT);
+    const bytes = n * Ctor.BYTES_PER_ELEMENT;
+    this.sinceStep += bytes;
+    const buffer = this.addon.alloc(bytes);
     this.pooled.add(buffer);
     return new Ctor(buffer, 0, n);
+  }
+
+  private readonly collector = nodeCollector();
+  /** Output bytes since the last collection at a step boundary. */
+  private sinceStep = 0;
+  private stepGcs = 0;
+
+  /**
+   * Between two gradients the previous step's outputs are usually dead but
+   * wait for V8 to notice tens of megabytes of external memory; meanwhile
+   * every new output is a block that has left the CPU's caches. A young
+   * collection here (when the last steps made enough memory to matter)
+   * returns them to the block cache at once, so the next step reuses hot
+   * blocks, as a reference-counting allocator would. Nothing of the new step
+   * exists yet, so nothing of it gets promoted.
+   */
+  stepBoundary(): void {
+    if (!this.collector || this.sinceStep < STEP_GC_BYTES) return;
+    this.sinceStep = 0;
+    this.stepGcs++;
+    this.collector.gc(false);
   }
   /** Buffers from the block cache: the only ones `release` detaches. */
   private readonly pooled = new WeakSet<ArrayBufferLike>();
@@ -135,8 +162,8 @@ export class NativeBackend implements Backend {
     }
   }
   /** Live output blocks and the cache's size (tests use it to check memory stays flat). */
-  memory(): NativeMemory {
-    return this.addon.memory();
+  memory(): NativeMemory & { stepGcs: number } {
+    return { ...this.addon.memory(), stepGcs: this.stepGcs };
   }
   private wrap(out: OutSpec, data: TypedArray): Storage {
     return new HostStorage(this, out.dtype, data);
