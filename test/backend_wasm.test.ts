@@ -268,6 +268,26 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
     got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-6 + 1e-6 * Math.abs(want[i])));
   });
 
+  it("collections at step boundaries keep a training loop's heap to a few steps' worth, without spilling", () => {
+    ms.set_backend("wasm");
+    const w = new ms.Parameter(rand([256, 256], 73), "w");
+    const x = rand([64, 256], 74);
+    const vg = ms.value_and_grad((a: Tensor) => ms.ops.sum(ms.ops.square(ms.ops.tanh(ms.ops.matmul(a, w)))), null, [w]);
+    const s0 = stats()!;
+    let peak = 0;
+    for (let i = 0; i < 60; i++) {
+      const [, g] = vg(x) as unknown as [Tensor, Tensor[]];
+      w.set_data(L.sub(w, L.mulScalar(g[0], 0.01)));
+      peak = Math.max(peak, stats()!.residentBytes);
+    }
+    const s1 = stats()!;
+    // each step makes about 0.7 MiB of tensors over 16 KiB: a collection every few steps
+    expect(s1.minorGcs + s1.majorGcs - (s0.minorGcs + s0.majorGcs)).toBeGreaterThanOrEqual(8);
+    expect(s1.spilledBlocks).toBe(s0.spilledBlocks);
+    expect(peak).toBeLessThan(s1.budgetBytes / 2);
+    expect(Number.isFinite(ms.ops.sum(w).item() as number)).toBe(true);
+  });
+
   it("memory stays flat over 10,000 training steps of a synchronous loop (collections, then spills)", () => {
     ms.set_backend("wasm");
     const w = (wasm as WasmBackend);

@@ -86,6 +86,11 @@ export class WasmBackend implements Backend {
     return Promise.resolve(this.readSync(view));
   }
 
+  /** A step is starting: collect the last steps' garbage while nothing of the new one exists (see Residency). */
+  stepBoundary(): void {
+    this.runtime?.residency.stepBoundary();
+  }
+
   release(storage: Storage): void {
     const st = storage as WasmStorage;
     if (st.block.ptr >= 0) this.runtime?.release(st);

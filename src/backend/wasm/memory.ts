@@ -41,6 +41,8 @@ const PAGE = 65536;
 const BALLAST_EVERY = 16 * 2 ** 20;
 /** above glibc's largest mmap threshold (32 MiB), so it is always a fresh, untouched mapping */
 const BALLAST_BYTES = 33 * 2 ** 20;
+/** a young collection at a step boundary once the steps since the last one made this many bytes of tensors */
+const STEP_MIN = 4 * 2 ** 20;
 /** a young collection every this many bytes of tensors, at least (adapted, see makeRoom) */
 const MINOR_MIN = 16 * 2 ** 20;
 
@@ -178,6 +180,9 @@ export class Residency {
   private sinceBallast = 0;
   private sinceMinor = 0;
   private sinceMajor = 0;
+  private sinceStep = 0;
+  /** the workload has gradient steps (stepBoundary was called) */
+  private steps = false;
   private minorGcs = 0;
   private minorEvery = MINOR_MIN;
   private spilledSinceGrowth = 0;
@@ -276,12 +281,15 @@ export class Residency {
    * half the budget, the budget doubles (up to 4x): this workload's working set is larger than it.
    */
   private makeRoom(bytes: number): void {
+    this.sinceStep += bytes;
     this.sinceMinor += bytes;
     this.sinceMajor += bytes;
     const over = () => this.residentBytes + bytes > this.budgetBytes;
     const c = this.collector;
     if (c && this.registry.cleanupSome) {
-      if (this.sinceMinor >= this.minorEvery) {
+      // with step boundaries, collections there replace these: one more young collection inside a
+      // step would promote its live tensors to the old generation, where only a full one frees them
+      if (!this.steps && this.sinceMinor >= this.minorEvery) {
         this.registry.cleanupSome();
         const before = this.residentBytes;
         const allocated = this.sinceMinor;
@@ -310,6 +318,34 @@ export class Residency {
       }
     }
     while (over() && this.head && this.head.lastUse !== this.tick) this.spill(this.head);
+  }
+
+  /**
+   * A gradient is starting at the lowest level (Backend.stepBoundary): the previous step's tensors
+   * (forward values, gradients, the optimizer's old parameters) are usually dead by now and young.
+   * Once the steps since the last time made STEP_MIN bytes of tensors, a young collection here frees
+   * them before the new step allocates, so the heap holds about one step instead of growing to the
+   * budget; nothing of the new step exists yet to be promoted.
+   */
+  stepBoundary(): void {
+    this.steps = true;
+    const c = this.collector;
+    if (!c || !this.registry.cleanupSome || this.sinceStep < STEP_MIN) return;
+    this.sinceStep = 0;
+    this.sinceMinor = 0;
+    this.registry.cleanupSome();
+    this.minorGcs++;
+    c.gc(false);
+    this.registry.cleanupSome();
+    // V8 pretenures objects made where many survive (our tensors are made where parameters are), so
+    // some dead tensors land in the old generation, which only a full collection sweeps: one, at most
+    // once per half budget of allocation, when a young collection left a quarter of the budget in use
+    if (this.residentBytes > this.budgetBytes / 4 && this.sinceMajor >= this.budgetBytes / 2) {
+      this.sinceMajor = 0;
+      this.majorGcs++;
+      c.gc(true);
+      this.registry.cleanupSome();
+    }
   }
 
   /** Copy a block's data to the JS heap and give its wasm memory back. */
