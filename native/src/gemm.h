@@ -28,6 +28,14 @@ using UkrFn = void (*)(int64_t k, const T* a, const T* b, T* c, int64_t rsc, boo
 template <typename T>
 using PackFn = void (*)(T* dst, int w, const T* src, int64_t ld, int64_t rows, int64_t kc);
 
+// A transposing gather of one L x L tile (L = 16 floats or 8 doubles):
+// dst[p*ld + r] = src[r][p] for r < w <= L and p < np <= L, with lanes p of row
+// r outside mask[r] read as zero (and never touched). A convolution packs its
+// input panels with it when each output position reads a run of taps from one
+// input row (a kernel gradient: the long kernel is the cotangent plane).
+template <typename T>
+using GatherTFn = void (*)(T* dst, int ld, int w, const T* const* src, const uint32_t* mask, int np);
+
 template <typename T>
 struct Ukr {
   const char* isa;
@@ -35,6 +43,8 @@ struct Ukr {
   int kc, mc, nc;  // cache blocking (see docs/native-backend.md)
   UkrFn<T> fn;
   PackFn<T> pack_t;  // nullptr: the portable scalar loop
+  GatherTFn<T> gather_t = nullptr;  // nullptr: none for this ISA
+  int gather_l = 0;  // its L
 };
 
 // The micro-kernels for this CPU (chosen once, by CPU detection).
@@ -51,7 +61,7 @@ bool ukr_avx2(Ukr<float>* f, Ukr<double>* d);
 void ukr_portable(Ukr<float>* f, Ukr<double>* d);
 
 // Scratch memory that grows and is kept per thread (64-byte aligned), slots 0-7:
-// 0 and 1 are the GEMM's packing buffers, 2-4 the convolution's.
+// 0 and 1 are the GEMM's packing buffers, 2-6 the convolution's.
 void* scratch(int slot, std::size_t bytes);
 
 }  // namespace mst

@@ -51,11 +51,12 @@ MST_UKR(ukr_avx2_f64, "avx2,fma", double, __m256d, 4, 6, 2, _mm256_setzero_pd, _
 // ---------------------------------------------------------------- transposing packs
 
 // GCC 12's shuffle intrinsics pass _mm512_undefined_*() (a self-initialised
-// variable) as the unused merge source, which -Wmaybe-uninitialized reports
-// once inlined here; the value is never read.
+// variable) as the unused merge source, which -Wmaybe-uninitialized (in the
+// gathers, -Wuninitialized) reports once inlined here; the value is never read.
 #if !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #endif
 
 // In-register transpose of a 16x16 float tile (v[i] = row i in, column i out):
@@ -138,6 +139,26 @@ MST_PACK_T(pack_t_avx512_f32, float, __m512, 16, __mmask16, transpose16, _mm512_
 MST_PACK_T(pack_t_avx512_f64, double, __m512d, 8, __mmask8, transpose8, _mm512_setzero_pd, _mm512_loadu_pd,
            _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd)
 
+#define MST_GATHER_T(NAME, T, V, L, MASK, TRANSPOSE, ZERO, MLOADZ, MSTOREU, STOREU)                 \
+  __attribute__((target("avx512f,avx2,fma"))) void NAME(T* dst, int ld, int w, const T* const* src, \
+                                                        const uint32_t* mask, int np) {            \
+    V v[L];                                                                                       \
+    _Pragma("GCC unroll 16") for (int i = 0; i < L; i++) v[i] =                                   \
+        i < w ? MLOADZ(static_cast<MASK>(mask[i]), src[i]) : ZERO();                              \
+    TRANSPOSE(v);                                                                                 \
+    if (w == L) {                                                                                 \
+      _Pragma("GCC unroll 16") for (int j = 0; j < L; j++) if (j < np) STOREU(dst + j * ld, v[j]);   \
+      return;                                                                                     \
+    }                                                                                             \
+    MASK smask = static_cast<MASK>((1u << w) - 1);                                                \
+    _Pragma("GCC unroll 16") for (int j = 0; j < L; j++) if (j < np) MSTOREU(dst + j * ld, smask, v[j]); \
+  }
+
+MST_GATHER_T(gather_t_avx512_f32, float, __m512, 16, __mmask16, transpose16, _mm512_setzero_ps,
+             _mm512_maskz_loadu_ps, _mm512_mask_storeu_ps, _mm512_storeu_ps)
+MST_GATHER_T(gather_t_avx512_f64, double, __m512d, 8, __mmask8, transpose8, _mm512_setzero_pd,
+             _mm512_maskz_loadu_pd, _mm512_mask_storeu_pd, _mm512_storeu_pd)
+
 #if !defined(__clang__)
 #pragma GCC diagnostic pop
 #endif
@@ -149,8 +170,8 @@ MST_PACK_T(pack_t_avx512_f64, double, __m512d, 8, __mmask8, transpose8, _mm512_s
 bool ukr_avx512(Ukr<float>* f, Ukr<double>* d) {
   __builtin_cpu_init();
   if (!__builtin_cpu_supports("avx512f")) return false;
-  *f = {"avx512", 12, 32, 256, 192, 4096, ukr_avx512_f32, pack_t_avx512_f32};
-  *d = {"avx512", 12, 16, 192, 96, 2048, ukr_avx512_f64, pack_t_avx512_f64};
+  *f = {"avx512", 12, 32, 256, 192, 4096, ukr_avx512_f32, pack_t_avx512_f32, gather_t_avx512_f32, 16};
+  *d = {"avx512", 12, 16, 192, 96, 2048, ukr_avx512_f64, pack_t_avx512_f64, gather_t_avx512_f64, 8};
   return true;
 }
 
