@@ -4,17 +4,18 @@
 // cold start, each in a fresh process. Prints one table, writes results/<date>.json and results/<date>.svg.
 //
 //   node bench/run.mjs [--smoke] [--backends=reference,wasm] [--peers=tfjs-cpu,tfjs-wasm,jaxjs,torch]
+//                      (peers also: numpy, W3 only)
 //                      [--only=W2,W3] [--rounds=3] [--time=0.5] [--max-call=10] [--no-mem] [--no-cold]
 //                      [--mem-steps=1000] [--mem-max-s=60] [--torch-threads=N] [--torch-blas-threads=N] [--out=DIR]
 // Child modes (used by the memory and cold-start passes): --child=mem|cold --fw=NAME
 /* global performance */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SIZES, makeData } from "./lib/harness.mjs";
 import { runBench, collectFrameworks } from "./lib/bench.mjs";
-import { judgeTargets, svgChart, tables } from "./lib/report.mjs";
+import { judgeNativeTargets, judgeTargets, svgChart, tables } from "./lib/report.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DIST = process.env.BENCH_DIST ?? join(HERE, "..", "dist"); // the built library (npm run build)
@@ -25,7 +26,7 @@ const args = Object.fromEntries(
   }),
 );
 const list = (v, d) => (typeof v === "string" ? v.split(",").filter(Boolean) : d);
-const ALL_PEERS = ["tfjs-cpu", "tfjs-wasm", "jaxjs", "torch"];
+const ALL_PEERS = ["tfjs-cpu", "tfjs-wasm", "jaxjs", "torch", "numpy"];
 const mode = args.smoke ? "smoke" : "full";
 
 async function loadMs() {
@@ -102,9 +103,22 @@ async function child() {
     if (r && typeof r.then === "function") await r;
     n++;
   }
-  const ru = process.resourceUsage();
-  console.log(JSON.stringify({ steps: n, maxrss_mb: +(ru.maxRSS / 1024).toFixed(1) }));
+  console.log(JSON.stringify({ steps: n, maxrss_mb: peakRssMb() }));
   process.exit(0);
+}
+
+/**
+ * This process's peak resident memory. On Linux from /proc/self/status (VmHWM), because getrusage's
+ * maxrss survives exec: a child spawned by a large parent reports at least the parent's size.
+ */
+function peakRssMb() {
+  try {
+    const m = /VmHWM:\s*(\d+)\s*kB/.exec(readFileSync("/proc/self/status", "utf8"));
+    if (m) return +(Number(m[1]) / 1024).toFixed(1);
+  } catch {
+    // not Linux
+  }
+  return +(process.resourceUsage().maxRSS / 1024).toFixed(1);
 }
 
 function runChild(kind, fw, extra = []) {
@@ -150,13 +164,13 @@ async function main() {
     rec.memory = {};
     rec.cold = {};
     if (!args["no-mem"]) {
-      for (const f of frameworks) {
+      for (const f of frameworks.filter((x) => !x.matmulOnly)) {
         log(`memory: ${f.name}, ${steps} W2 SGD steps (at most ${maxS} s)`);
         rec.memory[f.name] = f.mem ? await f.mem(steps, maxS).catch((e) => ({ error: String(e.message ?? e) })) : runChild("mem", f.name, [`--mem-steps=${steps}`, `--mem-max-s=${maxS}`]);
       }
     }
     if (!args["no-cold"]) {
-      for (const f of frameworks) {
+      for (const f of frameworks.filter((x) => !x.matmulOnly)) {
         const runs = [1, 2, 3].map(() => (f.cold ? f.cold() : runChild("cold", f.name)));
         const ok = runs.filter((r) => !r.error);
         const med = (k) => +ok.map((r) => r[k]).sort((a, b) => a - b)[ok.length >> 1]?.toFixed(1);
@@ -169,7 +183,9 @@ async function main() {
   } finally {
     for (const f of frameworks) f.close?.();
   }
-  rec.targets = rec.frameworks.filter((f) => f.kind === "ms" && f.name !== "ms-reference").flatMap((f) => judgeTargets(rec, f.name));
+  rec.targets = rec.frameworks
+    .filter((f) => f.kind === "ms" && f.name !== "ms-reference")
+    .flatMap((f) => (f.name === "ms-native" ? judgeNativeTargets(rec, f.name) : judgeTargets(rec, f.name)));
   const text = tables(rec);
   console.log(text);
   const outDir = typeof args.out === "string" ? args.out : join(HERE, "results");

@@ -1,7 +1,7 @@
 /**
  * `npm run bench` in smoke mode: tiny sizes, one repetition, every framework it finds (mindspore-ts on
  * the reference and wasm backends always; TensorFlow.js and jax-js when bench/ has its packages
- * installed; PyTorch when Debian's python3-torch is there). No timing is asserted: only that every
+ * installed; PyTorch and NumPy (W3 only) when Debian's python3-torch is there). No timing is asserted: only that every
  * number comes out finite and that all frameworks compute the same losses.
  */
 import { describe, it, expect } from "vitest";
@@ -15,7 +15,7 @@ describe("bench smoke mode", () => {
     const initial = ms.get_backend();
     let rec;
     try {
-      ({ rec } = await runBench({ ms, msBackends: backends, peers: ["tfjs-cpu", "tfjs-wasm", "jaxjs", "torch"], mode: "smoke" }));
+      ({ rec } = await runBench({ ms, msBackends: backends, peers: ["tfjs-cpu", "tfjs-wasm", "jaxjs", "torch", "numpy"], mode: "smoke" }));
     } finally {
       ms.set_backend(initial);
     }

@@ -8,7 +8,7 @@ import { SIZES, makeData } from "./harness.mjs";
 import { msFramework } from "./fw_ms.mjs";
 import { loadTfjs, tfjsFramework } from "./fw_tfjs.mjs";
 import { loadJaxjs, jaxjsFramework } from "./fw_jaxjs.mjs";
-import { findPython, probeTorch, torchFramework } from "./fw_torch.mjs";
+import { findPython, numpyFramework, probeNumpy, probeTorch, torchFramework } from "./fw_torch.mjs";
 import { runWorkloads } from "./suite.mjs";
 import { judgeTargets, machineInfo } from "./report.mjs";
 
@@ -72,6 +72,19 @@ export async function collectFrameworks(o) {
         frameworks.push(await torchFramework(python, threads, o.torchBlasThreads ?? threads, sz, data));
       } catch (e) {
         skipped.push(`torch: ${String(e.message ?? e).split("\n")[0]}`);
+      }
+    }
+  }
+  if (peers.includes("numpy")) {
+    const python = findPython();
+    const probe = probeNumpy(python);
+    if (probe.error) skipped.push(`numpy: ${probe.error}`);
+    else {
+      const threads = o.torchThreads ?? os.availableParallelism?.() ?? os.cpus().length;
+      try {
+        frameworks.push(await numpyFramework(python, threads, sz, data));
+      } catch (e) {
+        skipped.push(`numpy: ${String(e.message ?? e).split("\n")[0]}`);
       }
     }
   }

@@ -32,6 +32,49 @@ export function probeTorch(python) {
   return { version: r.stdout.trim(), openblas };
 }
 
+/** Why NumPy cannot run here (null when it can). Debian's python3-torch depends on python3-numpy. */
+export function probeNumpy(python) {
+  if (!python) return { error: "no python3 found" };
+  const r = spawnSync(python, ["-c", "import numpy; print(numpy.__version__)"], { encoding: "utf8", timeout: 60000 });
+  return r.status === 0 ? { version: r.stdout.trim() } : { error: `python3-numpy is not installed for ${python}` };
+}
+
+/**
+ * NumPy's matmul (its BLAS: OpenBLAS on Debian) for the W3 cases only, the yardstick of issue 7's
+ * matmul target. Same peer script in --numpy mode; no memory or cold-start passes.
+ */
+export async function numpyFramework(python, threads, sz, data) {
+  const dir = writeData(data);
+  const peer = await startPeer(python, threads, threads, ["--numpy"]);
+  await peer.send({ cmd: "data", dir, sizes: sz });
+  const F = flops(sz);
+  const cases = sz.w3.map((n) => ({
+    id: `W3 matmul ${n}`,
+    flop: F.matmul(n),
+    setup: async () => {
+      await peer.send({ cmd: "setup", id: `W3 matmul ${n}` });
+      return {
+        check: async () => (await peer.send({ cmd: "check" })).value,
+        time: (o) => peer.send({ cmd: "time", time_s: o.timeS, min_reps: o.minReps, warm: o.warm, min_sample_ms: o.minSampleMs, max_reps: o.maxReps ?? 1000 }),
+        dispose: () => peer.send({ cmd: "dispose" }),
+      };
+    },
+  }));
+  return {
+    name: `numpy-${threads}T`,
+    kind: "peer",
+    /** only W3: left out of the memory and cold-start passes */
+    matmulOnly: true,
+    activate: () => {},
+    cases,
+    info: () => ({ ...peer.hello.info, python }),
+    close: () => {
+      peer.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Write every array of `data` as raw bytes (w2.params.0.bin, ...) for the python side. */
 function writeData(data) {
   const dir = mkdtempSync(join(tmpdir(), "mindspore-ts-bench-"));

@@ -78,7 +78,7 @@ export function tables(rec) {
   }
   if (rec.targets?.length) {
     out.push("");
-    out.push("Targets (issue 6)");
+    out.push("Targets (issue 6 for ms-wasm, issue 7 for ms-native)");
     for (const t of rec.targets) out.push(`- [${t.ok === null ? "?" : t.ok ? "x" : " "}] ${t.what}: ${t.got}`);
   }
   return out.join("\n");
@@ -87,7 +87,7 @@ export function tables(rec) {
 /** The issue's targets, judged for one mindspore-ts framework from this run's numbers. */
 export function judgeTargets(rec, msName) {
   const peers = rec.frameworks.filter((f) => f.kind === "peer");
-  const jsPeers = peers.filter((f) => !f.name.startsWith("torch")).map((f) => f.name);
+  const jsPeers = peers.filter((f) => !f.name.startsWith("torch") && !f.name.startsWith("numpy")).map((f) => f.name);
   const torch = peers.find((f) => f.name.startsWith("torch"))?.name;
   const R = (id, n) => rec.results[id]?.[n];
   const t = [];
@@ -113,6 +113,45 @@ export function judgeTargets(rec, msName) {
   const mem = rec.memory?.[msName]?.maxrss_mb;
   const tfm = rec.memory?.["tfjs-cpu"]?.maxrss_mb;
   t.push({ what: `${msName}: W2 peak RSS no more than tfjs-cpu's`, ok: mem && tfm ? mem <= tfm : null, got: mem ? `${mem} MB vs ${tfm ?? "?"} MB` : "not measured" });
+  return t;
+}
+
+/** Issue 7's targets for the native backend: against PyTorch, NumPy's matmul and the wasm backend. */
+export function judgeNativeTargets(rec, msName) {
+  const peers = rec.frameworks.filter((f) => f.kind === "peer");
+  const torch = peers.find((f) => f.name.startsWith("torch"))?.name;
+  const numpy = peers.find((f) => f.name.startsWith("numpy"))?.name;
+  const wasm = rec.frameworks.find((f) => f.name === "ms-wasm")?.name;
+  const R = (id, n) => (n ? rec.results[id]?.[n] : undefined);
+  const t = [];
+  for (const n of [1024, 2048]) {
+    const a = R(`W3 matmul ${n}`, msName);
+    const b = R(`W3 matmul ${n}`, numpy);
+    t.push({
+      what: `${msName}: W3 n=${n} at least 75% of NumPy's GFLOP/s`,
+      ok: a && b ? a.gflops >= 0.75 * b.gflops : null,
+      got: a && b ? `${a.gflops.toFixed(0)} vs ${b.gflops.toFixed(0)} GFLOP/s (${((100 * a.gflops) / b.gflops).toFixed(0)}%)` : "not measured",
+    });
+  }
+  const vsTorch = (id, limit, what) => {
+    const a = R(id, msName);
+    const b = R(id, torch);
+    t.push({ what: `${msName}: ${id} ${what}`, ok: a && b ? a.ms <= limit * b.ms : null, got: a && b ? `${(a.ms / b.ms).toFixed(2)}x torch's time` : "not measured" });
+  };
+  vsTorch("W2 mlp value+grad", 1.25, "within 1.25x of PyTorch");
+  vsTorch("W2 mlp sgd-step", 1.25, "within 1.25x of PyTorch");
+  vsTorch("W5 cnn value+grad", 1.25, "within 1.25x of PyTorch");
+  for (const id of ["W1 dense value+grad", "W4 elementwise", "W6 grad-of-grad"]) vsTorch(id, 1, "faster than PyTorch");
+  const slow = [];
+  let compared = 0;
+  for (const id of rec.ids.filter((i) => !i.startsWith("W1"))) {
+    const a = R(id, msName);
+    const b = R(id, wasm);
+    if (!a || !b) continue;
+    compared++;
+    if (b.ms < 3 * a.ms) slow.push(`${id} (${(b.ms / a.ms).toFixed(1)}x)`);
+  }
+  t.push({ what: `${msName}: every workload but W1 at least 3x faster than ms-wasm`, ok: compared ? slow.length === 0 : null, got: compared ? (slow.length ? `less on ${slow.join(", ")}` : `on all ${compared}`) : "not measured" });
   return t;
 }
 

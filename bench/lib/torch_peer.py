@@ -3,6 +3,7 @@ interleave it with the JS frameworks. Adapted from ../shared/bench-peers/bench_t
 
     python3 torch_peer.py THREADS [BLAS_THREADS]          serve commands
     python3 torch_peer.py THREADS [BLAS_THREADS] --cold   print the import-to-first-result time and exit
+    python3 torch_peer.py THREADS [BLAS_THREADS] --numpy  serve the W3 matmuls with NumPy (its BLAS, pinned alike)
 
 Commands: {"cmd": "data", "dir": D, "sizes": S} loads the arrays the JS side wrote to D (raw float32/int32);
 {"cmd": "setup", "id": W}, {"cmd": "check"}, {"cmd": "time", ...timing options}, {"cmd": "dispose"};
@@ -91,8 +92,24 @@ def sgd_stepper(D):
     return step
 
 
+NUMPY = "--numpy" in sys.argv
+
+
+def numpy_setup(wid, D):
+    """NumPy serves only the square matmuls (W3), on the same float32 data."""
+    import numpy as np
+    if not wid.startswith("W3 matmul "):
+        raise ValueError("not a NumPy workload: " + wid)
+    n = int(wid.split()[-1])
+    a = D.f32(f"w3.{n}.a", n, n).numpy()
+    b = D.f32(f"w3.{n}.b", n, n).numpy()
+    return (lambda: np.matmul(a, b)), (lambda: float(np.square(np.matmul(a, b).astype(np.float64)).mean()))
+
+
 def setup(wid, D):
     """(run, check) for one workload id."""
+    if NUMPY:
+        return numpy_setup(wid, D)
     sz = D.sizes
     if wid == "W1 dense value+grad":
         B, I = sz["w1"]["batch"], sz["w1"]["inF"]
@@ -159,6 +176,19 @@ def setup(wid, D):
     raise ValueError("unknown workload " + wid)
 
 
+def peak_rss_mb():
+    """Peak resident memory of this process: VmHWM on Linux (getrusage's maxrss survives exec, so a
+    child of a large parent would report the parent's size), else getrusage."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def time_it(fn, time_s=0.5, min_reps=3, max_reps=1000, warm=0, min_sample_ms=1.0):
     t0 = time.perf_counter(); fn(); first = one = (time.perf_counter() - t0) * 1e3
     for _ in range(warm):
@@ -177,8 +207,16 @@ def time_it(fn, time_s=0.5, min_reps=3, max_reps=1000, warm=0, min_sample_ms=1.0
     return {"ms": med, "reps": len(samples) * batch, "first_ms": first}
 
 
+def numpy_version():
+    try:
+        import numpy
+        return numpy.__version__
+    except Exception:  # noqa: BLE001
+        return None
+
+
 def main():
-    reply({"ready": True, "info": {"version": torch.__version__, "threads": torch.get_num_threads(), "default_threads": DEFAULT_THREADS,
+    reply({"ready": True, "info": {"version": numpy_version() if NUMPY else torch.__version__, "threads": torch.get_num_threads(), "default_threads": DEFAULT_THREADS,
                                    "openblas_threads": int(BLAS), "blas": blas_info(), "init_ms": round(INIT_MS, 1)}})
     D, cur = None, None
     for line in sys.stdin:
@@ -208,7 +246,7 @@ def main():
                 while n < msg["steps"] and time.perf_counter() < t_end:
                     step()
                     n += 1
-                reply({"steps": n, "maxrss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+                reply({"steps": n, "maxrss_mb": peak_rss_mb()})
             elif cmd == "quit":
                 reply({"ok": True})
                 return
