@@ -219,6 +219,19 @@ void copy_t(void* out, const void* x, Strided& s) {
   map1(static_cast<T*>(out), static_cast<const T*>(x), s, 1, [](T v) { return v; });
 }
 
+// The common select rows (ReLU and its gradient: a tensor against a broadcast
+// zero), written branch-free and cloned per ISA so they vectorise: a branch per
+// element on data-dependent conditions mispredicts about half the time.
+MST_CLONES void select_row_vs(const uint8_t* c, const uint32_t* a, uint32_t b, uint32_t* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = c[i] ? a[i] : b;
+}
+MST_CLONES void select_row_sv(const uint8_t* c, uint32_t a, const uint32_t* b, uint32_t* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = c[i] ? a : b[i];
+}
+MST_CLONES void select_row_vv(const uint8_t* c, const uint32_t* a, const uint32_t* b, uint32_t* y, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] = c[i] ? a[i] : b[i];
+}
+
 template <typename T>
 void select_t(void* out, const uint8_t* c, const void* x, const void* y, Strided& s) {
   T* o = static_cast<T*>(out);
@@ -231,6 +244,11 @@ void select_t(void* out, const uint8_t* c, const void* x, const void* y, Strided
       const T* a = px + offs[1];
       const T* b = py + offs[2];
       T* y = o + pos;
+      if constexpr (sizeof(T) == 4) {
+        if (inner[0] == 1 && inner[1] == 1 && inner[2] == 1) return select_row_vv(pc, a, b, y, n);
+        if (inner[0] == 1 && inner[1] == 1 && inner[2] == 0) return select_row_vs(pc, a, *b, y, n);
+        if (inner[0] == 1 && inner[1] == 0 && inner[2] == 1) return select_row_sv(pc, *a, b, y, n);
+      }
       // ReLU-style gradients select between a tensor and a broadcast zero: give those vector loops
       if (inner[0] == 1 && inner[1] == 1 && inner[2] == 1) {
         for (int64_t i = 0; i < n; i++) y[i] = pc[i] ? a[i] : b[i];
