@@ -48,18 +48,7 @@ export async function numpyFramework(python, threads, sz, data) {
   const peer = await startPeer(python, threads, threads, ["--numpy"]);
   await peer.send({ cmd: "data", dir, sizes: sz });
   const F = flops(sz);
-  const cases = sz.w3.map((n) => ({
-    id: `W3 matmul ${n}`,
-    flop: F.matmul(n),
-    setup: async () => {
-      await peer.send({ cmd: "setup", id: `W3 matmul ${n}` });
-      return {
-        check: async () => (await peer.send({ cmd: "check" })).value,
-        time: (o) => peer.send({ cmd: "time", time_s: o.timeS, min_reps: o.minReps, warm: o.warm, min_sample_ms: o.minSampleMs, max_reps: o.maxReps ?? 1000 }),
-        dispose: () => peer.send({ cmd: "dispose" }),
-      };
-    },
-  }));
+  const cases = sz.w3.map((n) => peerCase(peer, `W3 matmul ${n}`, F.matmul(n)));
   return {
     name: `numpy-${threads}T`,
     kind: "peer",
@@ -71,6 +60,22 @@ export async function numpyFramework(python, threads, sz, data) {
     close: () => {
       peer.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One workload served by a peer process: it sets the case up, checks and times it on request. */
+function peerCase(peer, id, flop) {
+  return {
+    id,
+    flop,
+    setup: async () => {
+      await peer.send({ cmd: "setup", id });
+      return {
+        check: async () => (await peer.send({ cmd: "check" })).value,
+        time: (o) => peer.send({ cmd: "time", time_s: o.timeS, min_reps: o.minReps, warm: o.warm, min_sample_ms: o.minSampleMs, max_reps: o.maxReps ?? 1000 }),
+        dispose: () => peer.send({ cmd: "dispose" }),
+      };
     },
   };
 }
@@ -130,18 +135,7 @@ export async function torchFramework(python, threads, blasThreads, sz, data) {
   const F = flops(sz);
   const ids = ["W1 dense value+grad", "W2 mlp value+grad", "W2 mlp sgd-step", ...sz.w3.map((n) => `W3 matmul ${n}`), "W4 elementwise", "W5 cnn value+grad", "W6 grad-of-grad"];
   const flopOf = (id) => (id.startsWith("W2") ? F.mlp : id.startsWith("W5") ? F.cnn : id.startsWith("W3") ? F.matmul(Number(id.split(" ").pop())) : 0);
-  const cases = ids.map((id) => ({
-    id,
-    flop: flopOf(id),
-    setup: async () => {
-      await peer.send({ cmd: "setup", id });
-      return {
-        check: async () => (await peer.send({ cmd: "check" })).value,
-        time: (o) => peer.send({ cmd: "time", time_s: o.timeS, min_reps: o.minReps, warm: o.warm, min_sample_ms: o.minSampleMs, max_reps: o.maxReps ?? 1000 }),
-        dispose: () => peer.send({ cmd: "dispose" }),
-      };
-    },
-  }));
+  const cases = ids.map((id) => peerCase(peer, id, flopOf(id)));
   const name = `torch-${threads}T` + (blasThreads !== threads ? `-blas${blasThreads}` : "");
   return {
     name,

@@ -10,11 +10,11 @@
  * goes back to the cache warm, and `release` (dispose, the engine's dead
  * intermediates) hands it back at once.
  */
-import type { Backend, Kernel, KernelTable, OutSpec, Storage, View } from "../backend.js";
+import type { Kernel, KernelTable, OutSpec, Storage, View } from "../backend.js";
 import type { BinaryPrim, PrimName, UnaryPrim } from "../../primitives/params.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
-import { HostStorage, hostData, stridesFor, toContiguous } from "../reference/storage.js";
+import { HostBackend, HostStorage, hostData, stridesFor } from "../reference/storage.js";
 import { referenceBackend } from "../reference/index.js";
 import { nodeCollector } from "../collector.js";
 import { loadAddon, type NativeAddon, type NativeInfo, type NativeMemory } from "./addon.js";
@@ -50,7 +50,7 @@ class Packer {
 }
 const pack = () => new Packer();
 
-export class NativeBackend implements Backend {
+export class NativeBackend extends HostBackend {
   readonly name = "native";
   /** Storage is host memory: the registry shares it with the reference backend instead of copying. */
   readonly hostVisible = true;
@@ -67,6 +67,7 @@ export class NativeBackend implements Backend {
   private readonly reduceCode: Map<string, number>;
 
   constructor(private readonly addon: NativeAddon) {
+    super();
     const info = addon.info();
     this.unaryCode = new Map(info.unary.map((n, i) => [n, i]));
     this.binaryCode = new Map(info.binary.map((n, i) => [n, i]));
@@ -97,16 +98,6 @@ export class NativeBackend implements Backend {
   }
   get_num_threads(): number {
     return this.addon.info().threads;
-  }
-
-  upload(data: TypedArray, dtype: DType): Storage {
-    return new HostStorage(this, dtype, data);
-  }
-  readSync(view: View): TypedArray {
-    return toContiguous(view);
-  }
-  read(view: View): Promise<TypedArray> {
-    return Promise.resolve(this.readSync(view));
   }
 
   // ------------------------------------------------------------ helpers

@@ -3,9 +3,9 @@
  * It is the oracle the faster backends are tested against and the fallback
  * for any kernel they lack, so its table is typed complete.
  */
-import type { Backend, KernelTable, OutSpec, Storage, View } from "../backend.js";
-import type { DType, TypedArray } from "../../core/dtype.js";
-import { HostStorage, toContiguous } from "./storage.js";
+import type { Backend, KernelTable, OutSpec } from "../backend.js";
+import type { TypedArray } from "../../core/dtype.js";
+import { HostBackend, HostStorage } from "./storage.js";
 import { binaryKernel, castKernel, selectKernel, unaryKernel, type MakeStorage } from "./elementwise.js";
 import { argKernel, cumsumKernel, maxKernel, minKernel, poolArgmaxKernel, prodKernel, sumKernel } from "./reduce.js";
 import {
@@ -24,11 +24,12 @@ const viewOnly = (name: string) => () => {
   throw new Error(`internal: '${name}' is a view primitive and has no kernel`);
 };
 
-class ReferenceBackend implements Backend {
+class ReferenceBackend extends HostBackend {
   readonly name = "reference";
   readonly kernels: KernelTable;
 
   constructor() {
+    super();
     const make: MakeStorage = (out: OutSpec, data: TypedArray) => new HostStorage(this, out.dtype, data);
     const u = <P extends Parameters<typeof unaryKernel>[0]>(p: P) => unaryKernel(p, make);
     const b = <P extends Parameters<typeof binaryKernel>[0]>(p: P) => binaryKernel(p, make);
@@ -68,16 +69,6 @@ class ReferenceBackend implements Backend {
       conv: convKernel(make),
       eigh: eighKernel(make),
     };
-  }
-
-  upload(data: TypedArray, dtype: DType): Storage {
-    return new HostStorage(this, dtype, data);
-  }
-  readSync(view: View): TypedArray {
-    return toContiguous(view);
-  }
-  read(view: View): Promise<TypedArray> {
-    return Promise.resolve(this.readSync(view));
   }
 }
 

@@ -1,5 +1,5 @@
 /** Reference storage: a plain TypedArray on the JS heap, freed by the GC. */
-import type { Backend, Storage, View } from "../backend.js";
+import type { Backend, KernelTable, Storage, View } from "../backend.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
 
@@ -11,6 +11,24 @@ export class HostStorage implements Storage {
     readonly data: TypedArray,
   ) {
     this.length = data.length;
+  }
+}
+
+/**
+ * A backend whose storage is a HostStorage: uploading wraps the array without a copy and
+ * reading is a contiguous copy of the view (the reference and native backends).
+ */
+export abstract class HostBackend implements Backend {
+  abstract readonly name: string;
+  abstract readonly kernels: Partial<KernelTable>;
+  upload(data: TypedArray, dtype: DType): Storage {
+    return new HostStorage(this, dtype, data);
+  }
+  readSync(view: View): TypedArray {
+    return toContiguous(view);
+  }
+  read(view: View): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(view));
   }
 }
 

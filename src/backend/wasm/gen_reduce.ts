@@ -97,6 +97,25 @@ function rows(m: ModuleBuilder, op: RedOp): void {
   });
 }
 
+/** Columns c = 0 .. ncols-1: `four()` for each whole group of four, then `one()` for each of the rest. */
+function byFours(f: Fn, c: number, ncols: number, four: () => void, one: () => void): void {
+  f.i32c(0).set(c);
+  f.block(() =>
+    f.loop(() => {
+      f.get(c).i32c(4).op(I32.add).get(ncols).op(I32.gt_s).brIf(1);
+      four();
+      f.inc(c, 4).br(0);
+    }),
+  );
+  f.block(() =>
+    f.loop(() => {
+      f.get(c).get(ncols).op(I32.ge_s).brIf(1);
+      one();
+      f.inc(c, 1).br(0);
+    }),
+  );
+}
+
 function cols(m: ModuleBuilder, op: RedOp): void {
   m.fn(`red_cols_${op}`, [i32, i32, i32, i32, i32, i32], [], (f) => {
     const [nrows, ncols, px, srow, po, scratch] = [0, 1, 2, 3, 4, 5];
@@ -114,29 +133,25 @@ function cols(m: ModuleBuilder, op: RedOp): void {
       f.for(r, () => f.i32c(0), () => f.get(nrows), 1, () => {
         addr(f, px, () => f.get(r).get(srow).op(I32.mul), 2);
         f.set(row);
-        f.i32c(0).set(c);
-        f.block(() =>
-          f.loop(() => {
-            f.get(c).i32c(4).op(I32.add).get(ncols).op(I32.gt_s).brIf(1);
+        byFours(
+          f,
+          c,
+          ncols,
+          () => {
             addr(f, row, () => f.get(c), 2);
             f.vload().set(v);
             addr(f, scratch, () => f.get(c), 3);
             f.set(t);
             f.get(t).get(t).vload().get(v).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).vstore();
             f.get(t).get(t).vload(16).get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).vstore(16);
-            f.inc(c, 4).br(0);
-          }),
-        );
-        f.block(() =>
-          f.loop(() => {
-            f.get(c).get(ncols).op(I32.ge_s).brIf(1);
+          },
+          () => {
             addr(f, scratch, () => f.get(c), 3);
             f.set(t);
             f.get(t).get(t).f64load();
             addr(f, row, () => f.get(c), 2);
             f.f32load().op(F64.promote_f32).op(F64.add).f64store();
-            f.inc(c, 1).br(0);
-          }),
+          },
         );
       });
       f.for(c, () => f.i32c(0), () => f.get(ncols), 1, () => {
@@ -154,28 +169,24 @@ function cols(m: ModuleBuilder, op: RedOp): void {
       f.for(r, () => f.i32c(0), () => f.get(nrows), 1, () => {
         addr(f, px, () => f.get(r).get(srow).op(I32.mul), 2);
         f.set(row);
-        f.i32c(0).set(c);
-        f.block(() =>
-          f.loop(() => {
-            f.get(c).i32c(4).op(I32.add).get(ncols).op(I32.gt_s).brIf(1);
+        byFours(
+          f,
+          c,
+          ncols,
+          () => {
             addr(f, po, () => f.get(c), 2);
             f.set(t);
             f.get(t).get(t).vload();
             addr(f, row, () => f.get(c), 2);
             f.vload().v(vop).vstore();
-            f.inc(c, 4).br(0);
-          }),
-        );
-        f.block(() =>
-          f.loop(() => {
-            f.get(c).get(ncols).op(I32.ge_s).brIf(1);
+          },
+          () => {
             addr(f, po, () => f.get(c), 2);
             f.set(t);
             f.get(t).get(t).f32load();
             addr(f, row, () => f.get(c), 2);
             f.f32load().op(sop).f32store();
-            f.inc(c, 1).br(0);
-          }),
+          },
         );
       });
     }
