@@ -9,6 +9,7 @@
         "src/gemm.cc",
         "src/gemm_x86.cc",
         "src/elementwise.cc",
+        "src/fused.cc",
         "src/reduce.cc",
         "src/conv.cc",
         "src/movement.cc"

@@ -35,3 +35,4 @@ export * as common from "./common.js";
 
 import { initBackendFromEnv } from "./backend/registry.js";
 initBackendFromEnv();
+export { jit, type JitOptions } from "./jit/jit.js";

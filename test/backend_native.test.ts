@@ -705,6 +705,85 @@ describe.skipIf(!nativeBackend)("the native backend in use", () => {
   });
 });
 
+// ------------------------------------------------------------------ jit's fused programs
+
+describe.skipIf(!nativeBackend)("native fused elementwise programs (jit)", () => {
+  /** Run `f` eagerly and jitted on native; the fused kernel must have run and given the same bits. */
+  const sameBits = (f: (...a: Tensor[]) => Tensor, args: Tensor[], what: string) => {
+    ms.set_backend("native");
+    const fused = native.fused.bind(native);
+    let ran = 0;
+    native.fused = (p, v) => {
+      const r = fused(p, v);
+      if (r) ran++;
+      return r;
+    };
+    try {
+      const want = f(...args).asnumpy().data;
+      const got = ms.jit(f)(...args).asnumpy().data;
+      expect(ran, `${what}: the fused kernel ran`).toBeGreaterThan(0);
+      expect(Array.from(got as Float64Array), what).toEqual(Array.from(want as Float64Array));
+    } finally {
+      native.fused = fused;
+    }
+  };
+  const FUSED_UNARY = ["neg", "exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "abs", "sign", "floor", "ceil", "round", "erf", "log1p", "expm1", "sigmoid", "reciprocal", "atan", "asin", "acos", "sinh", "cosh"] as const;
+  const FUSED_BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "atan2"] as const;
+  const vec = (n: number, dtype: DType, seed: number) => {
+    const rng = rngFrom(seed);
+    // NaN, infinities and zeros among ordinary values
+    const special = [NaN, Infinity, -Infinity, 0, -0, 1, -1];
+    const v = Array.from({ length: n }, (_, i) => (i % 97 === 5 ? special[i % special.length] : (rng() * 2 - 1) * 3));
+    return new Tensor(dtype === float32 ? Float32Array.from(v) : Float64Array.from(v), dtype);
+  };
+
+  it("every unary op, float32 and float64, at sizes around the chunk and thread splits", () => {
+    for (const dtype of [float32, float64]) {
+      for (const n of [1, 300, 2048, 2049, 70001]) {
+        const x = vec(n, dtype, n);
+        for (const p of FUSED_UNARY) sameBits((a) => L.mul(L.unary(p, L.mul(a, a)), a), [x], `${p} ${dtype.name} n=${n}`);
+      }
+    }
+  });
+
+  it("every binary op, with full-size and broadcast single-element operands on either side", () => {
+    for (const dtype of [float32, float64]) {
+      for (const n of [5, 2049, 70001]) {
+        const x = vec(n, dtype, 3 * n);
+        const y = vec(n, dtype, 5 * n);
+        const s = new Tensor([0.75], dtype);
+        for (const p of FUSED_BINARY) {
+          sameBits((a, b) => L.binary(p, L.neg(a), L.neg(b)), [x, y], `${p} ${dtype.name} n=${n}`);
+          sameBits((a, b) => L.binary(p, L.neg(a), b), [x, s], `${p} ${dtype.name} n=${n} (x, scalar)`);
+          sameBits((a, b) => L.binary(p, b, L.neg(a)), [x, s], `${p} ${dtype.name} n=${n} (scalar, x)`);
+        }
+      }
+    }
+  });
+
+  it("a compiled gradient frees its intermediates as it goes: live blocks stay at what it returns", () => {
+    ms.set_backend("native");
+    const x = ops.ones([1000, 1000], ms.float32);
+    const z = ops.mul(ops.ones([1000, 1000], ms.float32), 0.5);
+    const vg = ms.jit(ms.value_and_grad((a: Tensor, b: Tensor) => ops.sum(ops.mul(ops.mul(x, ops.exp(a)), ops.square(b))), [0, 1]));
+    const before = native.memory().live;
+    let peak = 0;
+    let last: [Tensor, Tensor[]] | null = null;
+    for (let i = 0; i < 40; i++) {
+      last = vg(z, z) as [Tensor, Tensor[]];
+      peak = Math.max(peak, native.memory().live - before);
+    }
+    // a step returns a loss and two 4 MiB gradients (the fused kernel writes them and the product the
+    // sum reads, released at once); earlier steps' results go at the step boundaries. Without the
+    // releases 40 steps would hold 40 x 4 blocks until V8 noticed.
+    expect(peak).toBeLessThanOrEqual(12);
+    const [loss, [gy, gz]] = last!;
+    expect(loss.item() as number).toBeCloseTo(1e6 * Math.exp(0.5) * 0.25, -1);
+    expect(gy.asnumpy().data[7]).toBeCloseTo(Math.exp(0.5) * 0.25, 6);
+    expect(gz.asnumpy().data[7]).toBeCloseTo(Math.exp(0.5) * 2 * 0.5, 6);
+  });
+});
+
 // ------------------------------------------------------------------ the other micro-kernels
 
 describe.skipIf(!nativeBackend)("the AVX2 and portable micro-kernels (forced by MINDSPORE_TS_NATIVE_ISA)", () => {

@@ -12,6 +12,9 @@ export function msFramework(ms, backend, sz, data, infoFn) {
   const T = (a, shape) => ops.reshape(new Tensor(a, ms.float32), shape);
   const labels = (a) => new Tensor(a, ms.int32);
   const activate = () => ms.set_backend(backend);
+  // Compiled, as jax-js's cases are (MindSpore's @jit); MINDSPORE_TS_BENCH_EAGER=1 times the eager calls instead.
+  const eager = typeof ms.jit !== "function" || globalThis.process?.env?.MINDSPORE_TS_BENCH_EAGER === "1";
+  const J = (f) => (eager ? f : ms.jit(f));
 
   /** nn.SGD when the library has it, else the same update written with ops (p <- p - lr g). */
   function sgd(params, lr) {
@@ -31,7 +34,7 @@ export function msFramework(ms, backend, sz, data, infoFn) {
     const y = T(data.w1.y, [batch, 1]);
     const net = new nn.Dense(inF, 1, T(data.w1.w, [1, inF]), T(data.w1.b, [1]));
     const loss = new nn.MSELoss();
-    const vg = ms.value_and_grad((x, y) => loss(net(x), y), 0, net.trainable_params());
+    const vg = J(ms.value_and_grad((x, y) => loss(net(x), y), 0, net.trainable_params()));
     return {
       run: () => vg(x, y),
       check: () => vg(x, y)[0].item(),
@@ -58,7 +61,7 @@ export function msFramework(ms, backend, sz, data, infoFn) {
     const X = T(data.w2.X, [batch, inF]);
     const Y = labels(data.w2.labels);
     const forward = (x, y) => ops.cross_entropy(net(x), y);
-    return { net, X, Y, vg: ms.value_and_grad(forward, null, net.trainable_params()) };
+    return { net, X, Y, vg: J(ms.value_and_grad(forward, null, net.trainable_params())) };
   };
 
   add("W2 mlp value+grad", () => {
@@ -69,12 +72,12 @@ export function msFramework(ms, backend, sz, data, infoFn) {
   add("W2 mlp sgd-step", () => {
     const { net, X, Y, vg } = mlp();
     const opt = sgd(net.trainable_params(), 0.01);
-    const step = () => {
-      const [loss, grads] = vg(X, Y);
+    const step = J((x, y) => {
+      const [loss, grads] = vg(x, y);
       opt.step(grads);
       return loss;
-    };
-    return { run: step, check: () => step().item(), note: opt.kind };
+    });
+    return { run: () => step(X, Y), check: () => step(X, Y).item(), note: opt.kind };
   }, F.mlp);
 
   for (const n of sz.w3) {
@@ -94,7 +97,7 @@ export function msFramework(ms, backend, sz, data, infoFn) {
     const x = T(data.w4.x, [n]);
     const y = T(data.w4.y, [n]);
     const z = T(data.w4.z, [n]);
-    const vg = ms.value_and_grad((y, z) => ops.sum(ops.mul(ops.mul(x, ops.exp(y)), ops.square(z))), [0, 1]);
+    const vg = J(ms.value_and_grad((y, z) => ops.sum(ops.mul(ops.mul(x, ops.exp(y)), ops.square(z))), [0, 1]));
     const check = () => {
       const [, [dy, dz]] = vg(y, z);
       return [dy.asnumpy().data, dz.asnumpy().data];
@@ -113,14 +116,14 @@ export function msFramework(ms, backend, sz, data, infoFn) {
       const h = block(block(X, k1, b1), k2, b2);
       return ops.cross_entropy(ops.add(ops.matmul(ops.reshape(h, [batch, flat]), Wd), bd), Y);
     };
-    const vg = ms.value_and_grad(loss, [0, 1, 2, 3, 4, 5]);
+    const vg = J(ms.value_and_grad(loss, [0, 1, 2, 3, 4, 5]));
     return { run: () => vg(...params), check: () => vg(...params)[0].item() };
   }, F.cnn);
 
   add("W6 grad-of-grad", () => {
     const x = T(data.w6.x, [sz.w6.n]);
     const g1 = ms.grad((x) => ops.sum(ops.tanh(x)));
-    const g2 = ms.grad((x) => ops.sum(g1(x)));
+    const g2 = J(ms.grad((x) => ops.sum(g1(x))));
     return { run: () => g2(x), check: () => g2(x).asnumpy().data };
   });
 
@@ -128,12 +131,13 @@ export function msFramework(ms, backend, sz, data, infoFn) {
   const memStep = () => {
     const { net, X, Y, vg } = mlp();
     const opt = sgd(net.trainable_params(), 0.01);
-    return () => {
-      const [loss, grads] = vg(X, Y);
+    const step = J((x, y) => {
+      const [loss, grads] = vg(x, y);
       opt.step(grads);
       return loss;
-    };
+    });
+    return () => step(X, Y);
   };
 
-  return { name: `ms-${backend}`, kind: "ms", backend, activate, cases, memStep, info: () => ({ backend, threads: 1, ...(infoFn?.(backend) ?? {}) }) };
+  return { name: `ms-${backend}`, kind: "ms", backend, activate, cases, memStep, info: () => ({ backend, threads: 1, jit: !eager, ...(infoFn?.(backend) ?? {}) }) };
 }

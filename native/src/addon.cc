@@ -8,6 +8,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "blocks.h"
 #include "gemm.h"
@@ -224,6 +225,46 @@ napi_value PoolArgmax(napi_env env, napi_callback_info info) {
   return done(env, pool_argmax(out, x, p));
 }
 
+// fused(code Int32Array, arrays [inputs..., outputs...], meta): [n, nin, nout, ntemps, then per input: offset, scalar]
+napi_value Fused(napi_env env, napi_callback_info info) {
+  napi_value a[3];
+  Meta m;
+  if (!args(env, info, 3, a) || !get_meta(env, a[2], &m)) return throw_msg(env, "fused: bad arguments");
+  napi_typedarray_type t;
+  size_t ncode;
+  void* data;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, a[0], &t, &ncode, &data, &ab, &off) != napi_ok || t != napi_int32_array || ncode % 5)
+    return throw_msg(env, "fused: code must be an Int32Array of 5 ints per instruction");
+  const int64_t n = m.next();
+  const int nin = static_cast<int>(m.next()), nout = static_cast<int>(m.next()), ntemps = static_cast<int>(m.next());
+  if (!m.ok || nin < 0 || nout < 1 || ntemps < 0 || nin + nout > 4096) return throw_msg(env, "fused: bad meta");
+  std::vector<Arr> arrs(size_t(nin + nout));
+  std::vector<int64_t> in_off(size_t(nin) + 1);
+  std::vector<uint8_t> in_scalar(size_t(nin) + 1);
+  for (int i = 0; i < nin + nout; i++) {
+    napi_value el;
+    if (napi_get_element(env, a[1], uint32_t(i), &el) != napi_ok || !get_arr(env, el, &arrs[size_t(i)]))
+      return throw_msg(env, "fused: arrays must be TypedArrays");
+  }
+  for (int i = 0; i < nin; i++) {
+    in_off[size_t(i)] = m.next();
+    in_scalar[size_t(i)] = m.next() != 0;
+    const int64_t need = in_off[size_t(i)] + (in_scalar[size_t(i)] ? 1 : n);
+    if (in_off[size_t(i)] < 0 || arrs[size_t(i)].len < need) return throw_msg(env, "fused: input out of range");
+  }
+  if (!m.ok) return throw_msg(env, "fused: bad meta");
+  const int32_t* code = static_cast<const int32_t*>(data);
+  const int nregs = nin + nout + ntemps;
+  for (size_t k = 0; k < ncode / 5; k++) {
+    const int32_t* c = code + 5 * k;
+    if (c[2] < nin || c[2] >= nregs || c[3] < 0 || c[3] >= nregs || (c[0] == 1 && (c[4] < 0 || c[4] >= nregs)))
+      return throw_msg(env, "fused: register out of range");
+  }
+  return done(env, fused(code, int(ncode / 5), arrs.data(), in_off.data(), in_scalar.data(), nin, arrs.data() + nin, nout, ntemps, n));
+}
+
 // matmul(out, a, b, meta): [m, n, k, nb, bshape[nb], astr[nb], bstr[nb], aoff, ars, acs, boff, brs, bcs]
 napi_value Matmul(napi_env env, napi_callback_info info) {
   napi_value a[4];
@@ -382,6 +423,7 @@ NAPI_MODULE_INIT() {
       {"gather", nullptr, Along<2, false>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scatterAdd", nullptr, Along<3, true>, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"poolArgmax", nullptr, PoolArgmax, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"fused", nullptr, Fused, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"argreduce", nullptr, ArgReduce, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
   if (napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props) != napi_ok) return nullptr;

@@ -93,8 +93,10 @@ void map2(O* out, const I* a, const I* b, Strided& s, double cost, F f) {
   });
 }
 
+}  // namespace
+
 // Contiguous float32 runs of exp / log / tanh / sigmoid, vectorised.
-enum { kExp = 1, kLog = 2, kTanh = 6, kSigmoid = 16 };
+bool has_vrow_f32(int op) { return op == kExp || op == kLog || op == kTanh || op == kSigmoid; }
 MST_CLONES void vrow_f32(int op, const float* x, float* y, int64_t n) {
   switch (op) {
     case kExp:
@@ -112,9 +114,11 @@ MST_CLONES void vrow_f32(int op, const float* x, float* y, int64_t n) {
   }
 }
 
+namespace {
+
 // true when the float32 fast path ran
 bool unary_fast_f32(int op, float* out, const float* x, Strided& s) {
-  if (op != kExp && op != kLog && op != kTanh && op != kSigmoid) return false;
+  if (!has_vrow_f32(op)) return false;
   coalesce(s);
   parallel_range(s.size(), 4, [&](int64_t a, int64_t b) {
     float buf[256];

@@ -54,6 +54,18 @@ struct PoolSpec {
 };
 const char* pool_argmax(Arr out, Arr x, const PoolSpec& p);
 
+// float32 exp / log / tanh / sigmoid over a contiguous run (op: their unary codes).
+enum { kExp = 1, kLog = 2, kTanh = 6, kSigmoid = 16 };
+bool has_vrow_f32(int op);
+void vrow_f32(int op, const float* x, float* y, int64_t n);
+
+// A fused elementwise program: `code` holds 5 ints per instruction (kind 0
+// unary / 1 binary, op code, dst, a, b) over registers numbered inputs, then
+// outputs, then `ntemps` temporaries. Inputs are full-size from in_off, or a
+// single element broadcast (in_scalar); outputs are contiguous, n elements.
+const char* fused(const int32_t* code, int ninstr, const Arr* ins, const int64_t* in_off, const uint8_t* in_scalar, int nin,
+                  const Arr* outs, int nout, int ntemps, int64_t n);
+
 struct MatmulSpec {
   int64_t m, n, k;
   int nb;                       // batch axes

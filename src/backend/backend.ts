@@ -11,6 +11,7 @@
  */
 import type { DType, TypedArray } from "../core/dtype.js";
 import type { PrimName, PrimParams } from "../primitives/params.js";
+import type { FusedProgram } from "../jit/fuse.js";
 
 /** A block of memory owned by one backend. */
 export interface Storage {
@@ -58,4 +59,10 @@ export interface Backend {
    * collect them here, when nothing of the new step can be promoted.
    */
   stepBoundary?(): void;
+  /**
+   * Optional: run a fused elementwise program (`jit`'s fusion, src/jit/fuse.ts)
+   * over views that are each of the program's shape or a single element.
+   * Returns the program's outputs, or null to have the members run one by one.
+   */
+  fused?(program: FusedProgram, inputs: readonly View[]): Storage[] | null;
 }

@@ -5,6 +5,7 @@
  */
 import type { Backend, KernelTable, OutSpec, Storage, View } from "./backend.js";
 import type { PrimName, PrimParams } from "../primitives/params.js";
+import type { FusedProgram } from "../jit/fuse.js";
 import { referenceBackend } from "./reference/index.js";
 import { HostStorage } from "./reference/storage.js";
 import { nativeBackend, nativeLoadError } from "./native/index.js";
@@ -82,6 +83,17 @@ export function runKernel<P extends PrimName>(p: P, inputs: readonly View[], par
   collected?.push(storage);
   return storage;
 }
+
+/** A fused elementwise program on the current backend, or null where it has no fused kernel for these views. */
+export function runFused(program: FusedProgram, inputs: readonly View[]): Storage[] | null {
+  if (!current.fused) return null;
+  const out = current.fused(program, inputs.map((v) => moveTo(v, current)));
+  if (out) collected?.push(...out);
+  return out;
+}
+
+/** Whether the current backend fuses elementwise chains (`jit` plans with fusion only then). */
+export const currentFuses = (): boolean => typeof current.fused === "function";
 
 /**
  * Run `fn` and list every storage a kernel made meanwhile. The engine uses it

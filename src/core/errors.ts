@@ -13,6 +13,13 @@ export class TypeError extends globalThis.TypeError {
 export class RuntimeError extends Error {
   override name = "RuntimeError";
 }
+/**
+ * A Tensor's values were asked for while `jit` was tracing, where only its
+ * shape and dtype exist. `jit` catches it and runs the function eagerly.
+ */
+export class TracedValueError extends RuntimeError {
+  override name = "RuntimeError";
+}
 export class IndexError extends globalThis.RangeError {
   override name = "IndexError";
 }

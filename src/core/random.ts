@@ -64,8 +64,15 @@ export function get_seed(): number | null {
   return globalSeed;
 }
 
+let drawHook: (() => void) | null = null;
+/** `jit` watches for random draws while it traces (a sample would be frozen into its graph). */
+export function setRandomDrawHook(hook: (() => void) | null): void {
+  drawHook = hook;
+}
+
 /** The generator for one op: an op-level seed gives its own stream, else the global one. */
 export function generatorFor(seed: number | null | undefined): Generator {
+  drawHook?.();
   if (seed === null || seed === undefined) return globalGen;
   if (!Number.isInteger(seed) || seed < 0) throw new ValueError(`The 'seed' must be a non-negative int, but got ${seed}.`);
   return new Generator((globalSeed ?? 0) * 1000003 + seed);

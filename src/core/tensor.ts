@@ -21,7 +21,7 @@ import {
   type TypedArray,
 } from "./dtype.js";
 import { contiguousStrides, sizeOf } from "./shape.js";
-import { RuntimeError, TypeError, ValueError, typeName } from "./errors.js";
+import { RuntimeError, TracedValueError, TypeError, ValueError, typeName } from "./errors.js";
 import type { View } from "../backend/backend.js";
 import { currentBackend } from "../backend/registry.js";
 import { isLive, type Tracer } from "../autodiff/trace.js";
@@ -140,6 +140,13 @@ export class Tensor {
     return t;
   }
 
+  /** Internal: a value known only by shape and dtype (what `jit` traces with); reading it throws. */
+  static _abstract(shape: readonly number[], dtype: DType): Tensor {
+    const t = Object.create(Tensor.prototype) as Tensor;
+    t._init(null, null, [...shape], dtype);
+    return t;
+  }
+
   /** Internal: wrap a tracer; shape and dtype are its primal's. */
   static _fromTracer(tracer: Tracer): Tensor {
     const t = Object.create(Tensor.prototype) as Tensor;
@@ -192,6 +199,11 @@ export class Tensor {
     if (this._disposed) throw new RuntimeError("This Tensor has been disposed; it can no longer be read.");
     const t = this._tracer ? bottomOf(this._tracer) : this;
     if (t._disposed) throw new RuntimeError("This Tensor has been disposed; it can no longer be read.");
+    if (t._view === null) {
+      throw new TracedValueError(
+        "For 'jit', a Tensor's values were read while the function was being traced (item(), asnumpy(), printing, or a condition on data); only its shape and dtype exist then.",
+      );
+    }
     return t;
   }
 

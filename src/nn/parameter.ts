@@ -8,6 +8,24 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 /** MindSpore's placeholder name, replaced when the Parameter is assigned into a Cell. */
 export const AUTO_NAME = "Parameter";
 
+/**
+ * Every Parameter alive, weakly held: `jit` makes each one an input of the
+ * graph it traces, so a compiled function reads the current values on every
+ * call, as MindSpore's graphs do.
+ */
+const alive = new Set<WeakRef<Parameter>>();
+
+/** The Parameters that still exist (drops the collected ones from the registry). */
+export function liveParameters(): Parameter[] {
+  const out: Parameter[] = [];
+  for (const ref of alive) {
+    const p = ref.deref();
+    if (p) out.push(p);
+    else alive.delete(ref);
+  }
+  return out;
+}
+
 export class Parameter extends Tensor {
   name: string;
   private _requiresGrad: boolean;
@@ -20,6 +38,7 @@ export class Parameter extends Tensor {
     }
     this.name = name ?? AUTO_NAME;
     this._requiresGrad = requires_grad;
+    alive.add(new WeakRef(this));
   }
 
   get requires_grad(): boolean {
@@ -49,7 +68,14 @@ export class Parameter extends Tensor {
     if (!shapesEqual(t.shape, this.shape)) {
       throw new ValueError(`For 'Parameter.set_data', the new data of shape ${fmtShape(t.shape)} must have the shape ${fmtShape(this.shape)} of Parameter '${this.name}'.`);
     }
-    const concrete = L.cast(L.stop_gradient(t), this.dtype)._concrete();
+    const value = L.cast(L.stop_gradient(t), this.dtype);
+    const traced = value._liveTracer();
+    if (traced) {
+      // inside `jit`: the Parameter holds the traced value until the trace ends; the compiled graph writes it
+      this._init(null, traced, this.shape, this.dtype);
+      return this;
+    }
+    const concrete = value._concrete();
     this._init(concrete._view, null, this.shape, this.dtype);
     return this;
   }

@@ -51,6 +51,8 @@ export interface NativeAddon {
   gather(out: TypedArray, x: TypedArray, index: TypedArray, meta: Float64Array): boolean;
   scatterAdd(out: TypedArray, src: TypedArray, index: TypedArray, meta: Float64Array): boolean;
   poolArgmax(out: TypedArray, x: TypedArray, meta: Float64Array): void;
+  /** A fused elementwise program (native/src/fused.cc); arrays are the inputs, then the outputs. */
+  fused(code: Int32Array, arrays: readonly TypedArray[], meta: Float64Array): void;
   argreduce(isMax: boolean, out: TypedArray, x: TypedArray, meta: Float64Array): void;
 }
 

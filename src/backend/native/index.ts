@@ -11,6 +11,7 @@
  * intermediates) hands it back at once.
  */
 import type { Kernel, KernelTable, OutSpec, Storage, View } from "../backend.js";
+import type { FusedProgram } from "../../jit/fuse.js";
 import type { BinaryPrim, PrimName, UnaryPrim } from "../../primitives/params.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
@@ -163,6 +164,48 @@ export class NativeBackend extends HostBackend {
   private fallback<P extends PrimName>(p: P, inputs: readonly View[], params: unknown, out: OutSpec): Storage {
     const k = referenceBackend.kernels[p] as (i: readonly View[], q: unknown, o: OutSpec) => Storage;
     return this.wrap(out, (k(inputs, params, out) as HostStorage).data);
+  }
+
+  // ------------------------------------------------------------ fusion
+
+  /** Native code of each fused program (5 ints per instruction: kind, op, dst, a, b). */
+  private readonly fusedCode = new WeakMap<FusedProgram, Int32Array>();
+
+  /**
+   * `jit`'s fused elementwise chains: one pass over memory, chunk by chunk
+   * (native/src/fused.cc). Inputs must be the full shape, contiguous, or a
+   * single broadcast element; anything else runs op by op.
+   */
+  fused(program: FusedProgram, inputs: readonly View[]): Storage[] | null {
+    const dt = program.dtype;
+    if (dt.name !== "Float32" && dt.name !== "Float64") return null;
+    const n = sizeOf(program.shape);
+    if (n < this.smallCutoff || 4 + 2 * inputs.length > META.length) return null;
+    const full = contiguousStrides(program.shape);
+    const arrays: TypedArray[] = [];
+    const p = pack().push(n, program.nInputs, program.nOutputs, program.nTemps);
+    for (const v of inputs) {
+      if (v.storage.dtype !== dt) return null;
+      const scalar = v.strides.every((s, i) => s === 0 || v.shape[i] === 1);
+      if (!scalar && !(v.shape.length === full.length && v.strides.every((s, i) => s === full[i] || v.shape[i] === 1))) return null;
+      arrays.push(hostData(v));
+      p.push(v.offset, scalar ? 1 : 0);
+    }
+    let code = this.fusedCode.get(program);
+    if (!code) {
+      code = new Int32Array(program.code.length * 5);
+      program.code.forEach((c, k) => {
+        const unary = c.b < 0;
+        code![5 * k] = unary ? 0 : 1;
+        code![5 * k + 1] = (unary ? this.unaryCode : this.binaryCode).get(c.prim)!;
+        code!.set([c.dst, c.a, Math.max(c.b, 0)], 5 * k + 2);
+      });
+      this.fusedCode.set(program, code);
+    }
+    const out = { shape: program.shape, dtype: dt };
+    const results = Array.from({ length: program.nOutputs }, () => this.alloc(out));
+    this.addon.fused(code, [...arrays, ...results], META);
+    return results.map((r) => this.wrap(out, r));
   }
 
   // ------------------------------------------------------------ kernels

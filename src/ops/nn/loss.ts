@@ -4,7 +4,7 @@
  * stable softplus, so large logits give finite losses and gradients.
  */
 import { Tensor } from "../../core/tensor.js";
-import { bool_, type DType } from "../../core/dtype.js";
+import { bool_, int64, type DType } from "../../core/dtype.js";
 import { fmtShape, shapesEqual } from "../../core/shape.js";
 import { TypeError, ValueError, typeName } from "../../core/errors.js";
 import * as L from "../../primitives/lax.js";
@@ -42,6 +42,33 @@ function checkClassWeight(op: string, weight: unknown, c: number, dtype: DType):
 }
 
 /**
+ * Which targets count (not `ignore_index`) and the class index to pick for
+ * each (int64, 0 where ignored). Eagerly the indices are checked on the host,
+ * so a bad one raises a ValueError naming it; under `jit` they are staged
+ * values, computed with ops (an index out of range then fails in the gather).
+ */
+function classTargets(op: string, target: Tensor, expected: number[], c: number, ignoreIndex: number): { keptMask: Tensor; safe: Tensor } {
+  if (target._liveTracer()) {
+    const keptMask = L.binary("not_equal", target, L.scalar(ignoreIndex, target.dtype));
+    const safe = L.select(keptMask, L.cast(target, int64), L.broadcast_to(L.scalar(0, int64), expected));
+    return { keptMask, safe };
+  }
+  const raw = target._data();
+  const safe = new Float64Array(raw.length);
+  const kept = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) {
+    const v = raw[i];
+    if (v === ignoreIndex) continue;
+    if (v < 0 || v >= c) {
+      throw new ValueError(`For '${op}', the 'target' must contain class indices in range [0, ${c}) or the 'ignore_index' (${ignoreIndex}), but got ${v}.`);
+    }
+    safe[i] = v;
+    kept[i] = 1;
+  }
+  return { keptMask: L.reshape(new Tensor(kept, bool_), expected), safe: int64Const(safe, expected) };
+}
+
+/**
  * Negative log likelihood of class-index targets given log-probabilities,
  * PyTorch's formula (which MindSpore's follows):
  *   l_n = -w[y_n] * logp[n, y_n], 0 where y_n == ignore_index;
@@ -67,25 +94,13 @@ function nllFromLogProbs(
     throw new ValueError(`For '${op}', the 'target' must have shape ${fmtShape(expected)} for an input of shape ${fmtShape(logp.shape)}, but got ${fmtShape(target.shape)}.`);
   }
   const weight = checkClassWeight(op, weightArg, c, logp.dtype);
-  const raw = target._data();
-  const safe = new Float64Array(raw.length);
-  const kept = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    const v = raw[i];
-    if (v === ignoreIndex) continue;
-    if (v < 0 || v >= c) {
-      throw new ValueError(`For '${op}', the 'target' must contain class indices in range [0, ${c}) or the 'ignore_index' (${ignoreIndex}), but got ${v}.`);
-    }
-    safe[i] = v;
-    kept[i] = 1;
-  }
-  const keptMask = L.reshape(new Tensor(kept, bool_), expected);
+  const { keptMask, safe } = classTargets(op, target, expected, c, ignoreIndex);
   const zeros = L.broadcast_to(L.scalar(0, logp.dtype), expected);
-  const index = int64Const(safe, logp.shape.map((d, i) => (i === ca ? 1 : d)));
+  const index = L.reshape(safe, logp.shape.map((d, i) => (i === ca ? 1 : d)));
   const picked = L.reshape(L.take_along_axis(logp, index, ca), expected);
   // the weight of each target's class, 0 where the target is ignored
   const wPicked = weight
-    ? L.select(keptMask, L.reshape(L.take_along_axis(weight, int64Const(safe, [safe.length]), 0), expected), zeros)
+    ? L.select(keptMask, L.reshape(L.take_along_axis(weight, L.reshape(safe, [safe.size]), 0), expected), zeros)
     : L.cast(keptMask, logp.dtype);
   let loss = L.select(keptMask, L.neg(L.mul(picked, wPicked)), zeros);
   let smooth: Tensor | null = null;
