@@ -21,6 +21,8 @@ import { detectFeatures, isNode } from "./features.js";
 import { makeKernels, WASM_KERNELS } from "./kernels.js";
 import { Block, SMALL_BYTES, type ResidencyStats } from "./memory.js";
 import { Runtime, WasmStorage, bytesOf, type RuntimeInfo } from "./runtime.js";
+import { runFusedWasm } from "./fused.js";
+import type { FusedProgram } from "../../jit/fuse.js";
 
 export { WASM_KERNELS } from "./kernels.js";
 export type { ResidencyStats } from "./memory.js";
@@ -89,6 +91,12 @@ export class WasmBackend implements Backend {
   /** A step is starting: collect the last steps' garbage while nothing of the new one exists (see Residency). */
   stepBoundary(): void {
     this.runtime?.residency.stepBoundary();
+  }
+
+  /** jit's fused elementwise programs (gen_fused.ts); null runs the members one by one. */
+  fused(program: FusedProgram, inputs: readonly View[]): Storage[] | null {
+    const rt = this.rt();
+    return rt ? runFusedWasm(rt, this, program, inputs) : null;
   }
 
   release(storage: Storage): void {

@@ -187,6 +187,8 @@ export class Residency {
   private minorEvery = MINOR_MIN;
   private spilledSinceGrowth = 0;
   private majorGcs = 0;
+  /** resident bytes right after the last full collection at a step boundary */
+  private residentAfterMajor = 0;
   /** bumped at the start of every kernel; blocks used by the running kernel are never spilled */
   tick = 1;
   private readonly registry: FinalizationRegistry<Block> & { cleanupSome?: () => void };
@@ -339,12 +341,15 @@ export class Residency {
     this.registry.cleanupSome();
     // V8 pretenures objects made where many survive (our tensors are made where parameters are), so
     // some dead tensors land in the old generation, which only a full collection sweeps: one, at most
-    // once per half budget of allocation, when a young collection left a quarter of the budget in use
-    if (this.residentBytes > this.budgetBytes / 4 && this.sinceMajor >= this.budgetBytes / 2) {
+    // once per half budget of allocation, when a young collection left a quarter of the budget more in
+    // use than the last full collection did (what is live anyway, inputs and parameters, is no reason to
+    // collect: without that floor a workload with large live tensors paid a full collection every step)
+    if (this.residentBytes > this.residentAfterMajor + this.budgetBytes / 4 && this.sinceMajor >= this.budgetBytes / 2) {
       this.sinceMajor = 0;
       this.majorGcs++;
       c.gc(true);
       this.registry.cleanupSome();
+      this.residentAfterMajor = this.residentBytes;
     }
   }
 

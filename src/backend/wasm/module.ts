@@ -8,6 +8,7 @@ import { GEMM, emitGemm } from "./gen_gemm.js";
 import { emitReductions } from "./gen_reduce.js";
 import { emitConv } from "./gen_conv.js";
 import { emitGather } from "./gen_gather.js";
+import { emitFused } from "./gen_fused.js";
 
 export type KernelExports = Record<string, (...args: number[]) => void>;
 
@@ -24,6 +25,7 @@ export function buildModuleBytes(o: ModuleOptions): Uint8Array {
   emitReductions(m);
   emitConv(m, gemm, GEMM.MR);
   emitGather(m);
+  emitFused(m);
   return m.encode();
 }
 
