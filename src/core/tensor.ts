@@ -98,11 +98,18 @@ export class Tensor {
     }
     if (data instanceof Tensor) {
       const src = dtype && dtype !== data.dtype ? L.cast(data, dtype) : data;
+      this._shape = [...src.shape];
+      this._dtype = src.dtype;
+      // a traced value stays traced (under jit it has no data yet; under grad the gradient flows through)
+      const traced = src._liveTracer();
+      if (traced) {
+        this._view = null;
+        this._tracer = traced;
+        return;
+      }
       const concrete = src._concrete();
       this._view = concrete._view;
       this._tracer = null;
-      this._shape = [...src.shape];
-      this._dtype = src.dtype;
       return;
     }
     let values: ArrayLike<number>;

@@ -57,7 +57,7 @@ export function jit<F extends Fn>(fn: F, options: JitOptions = {}): F {
     // the previous call's results are usually garbage by now (see Backend.stepBoundary)
     stepBoundary();
     const outs = entry.exe.run(tensorLeaves(args));
-    const n = entry.exe.graph.outputs.length;
+    const n = outs.length - entry.effects.length;
     // assignments take effect after the whole step, as in a MindSpore graph
     entry.effects.forEach((p, i) => p._restore(outs[n + i]));
     return entry.rebuild(outs.slice(0, n));

@@ -31,6 +31,8 @@ export interface SGDOptions {
  */
 export class SGD extends Optimizer {
   declare momentum: Parameter;
+  /** the momentum given to the constructor: decides the update's form where the Parameter is traced (jit) */
+  private momentumAtInit = 0;
   declare dampening: number;
   declare nesterov: boolean;
   declare accum: ParameterTuple;
@@ -81,6 +83,7 @@ export class SGD extends Optimizer {
       ? (this.weight_decay as number[]).slice()
       : this.parameters.map(() => o.weight_decay as number);
     this.momentum = new Parameter(new Tensor(momentum, float32), "momentum");
+    this.momentumAtInit = momentum;
     this.accum = this._clone_state("accum", 0);
     this.stat = this._clone_state("stat", 1);
   }
@@ -90,7 +93,8 @@ export class SGD extends Optimizer {
     const grads = this.scale_grad(this.gradients_centralization(this.flatten_gradients(this._check_gradients(gradients))));
     const lrs = this._current_lrs();
     const momentum = this.momentum.value();
-    const useMomentum = (momentum.item() as number) > 0;
+    // under jit the value is staged (no data): the branch then follows the momentum given at construction
+    const useMomentum = momentum._liveTracer() ? this.momentumAtInit > 0 : (momentum.item() as number) > 0;
     const updates: [Parameter, Tensor][] = [];
     this.parameters.forEach((param, i) => {
       const p = param.value();
