@@ -106,11 +106,24 @@ export class Heap {
         this.blocks--;
         throw new RangeError(`wasm backend: out of memory (asked for ${bytes} bytes, ${this.byteLength} in use of at most ${this.maximumPages * PAGE})`);
       }
+      const before = this.byteLength;
       this.memory.grow(Math.min(pages, room));
       this.refresh();
+      this.prefault(before);
     }
     this.top = p + size;
     return p;
+  }
+
+  /**
+   * Touch one byte of every new page now, on this thread. A fresh page costs a fault when first
+   * written; kernels split over the worker threads would otherwise take those faults concurrently,
+   * and concurrent faults in one process serialise on the kernel's memory-map lock: a product
+   * writing into fresh memory on two threads ran 2.5x slower than on one.
+   */
+  private prefault(from: number): void {
+    const u8 = this.u8;
+    for (let p = from; p < u8.length; p += 4096) u8[p] = 0;
   }
 
   /** Whether `bytes` can be served from a freed block (no fresh memory touched). */
