@@ -288,6 +288,28 @@ describe.skipIf(!nativeBackend)("native reductions agree with the reference", ()
     const { got, want } = both("sum", [x], { axes: [0], keepdims: false }, { shape: [], dtype: float32 });
     expectClose(got, want, "sum", 1e-6);
   });
+
+  it("a whole-tensor sum (blocked over the threads) gives the same bits on 1 and 2 threads", () => {
+    const rng = rngFrom(23);
+    for (const dtype of [float32, float64]) {
+      const n = 700_001;
+      const x = layView(randomValues(n, rng, dtype, false), [n], dtype, "contiguous", rng);
+      const before = native.get_num_threads();
+      const run = (t: number) => {
+        native.set_num_threads(t);
+        return Array.from(native.readSync({ storage: native.kernels.sum!([x], { axes: [0], keepdims: false }, { shape: [], dtype }), shape: [], strides: [], offset: 0 }));
+      };
+      try {
+        const one = run(1);
+        const two = run(2);
+        expect(two).toEqual(one);
+        const { want } = both("sum", [x], { axes: [0], keepdims: false }, { shape: [], dtype });
+        expectClose(one, want, `sum ${dtype.name}`, dtype === float32 ? 1e-6 : 1e-12);
+      } finally {
+        native.set_num_threads(before);
+      }
+    }
+  });
 });
 
 // ------------------------------------------------------------------ gathers, scatters, argmax

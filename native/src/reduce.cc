@@ -30,9 +30,57 @@ struct Min {
   static double f(double a, double v) { return (a != a || v != v) ? NAN : (v < a ? v : a); }
 };
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define MST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MST_CLONES
+#endif
+
+// A contiguous run summed in double with eight independent partial sums: the
+// compiler keeps them in one vector register, no reassociation needed.
+template <typename T>
+inline double sum_run(const T* p, int64_t n) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; j++) acc[j] += double(p[i + j]);
+  double r = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; i < n; i++) r += double(p[i]);
+  return r;
+}
+MST_CLONES double sum_run_f32(const float* p, int64_t n) { return sum_run(p, n); }
+MST_CLONES double sum_run_f64(const double* p, int64_t n) { return sum_run(p, n); }
+inline double sum_run_any(const float* p, int64_t n) { return sum_run_f32(p, n); }
+inline double sum_run_any(const double* p, int64_t n) { return sum_run_f64(p, n); }
+
+// The sum of a whole contiguous tensor: fixed blocks (so the result does not
+// depend on the thread count), summed in parallel, then added in order.
+template <typename T>
+double sum_all_contiguous(const T* p, int64_t n) {
+  constexpr int64_t kBlock = 1 << 14;
+  const int64_t nb = (n + kBlock - 1) / kBlock;
+  std::vector<double> part(size_t(nb), 0.0);
+  parallel_range(nb, double(kBlock) / 4, [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; b++) {
+      const int64_t s = b * kBlock;
+      part[size_t(b)] = sum_run_any(p + s, (n - s) < kBlock ? n - s : kBlock);
+    }
+  }, 1);
+  double r = 0;
+  for (double v : part) r += v;
+  return r;
+}
+
 template <typename T, typename Op>
 void reduce_t(T* out, const T* x, Strided& s, int64_t nout) {
   coalesce(s);
+  if constexpr (Op::init == 0) {
+    // a full sum of a contiguous tensor (a loss): blocked, threaded, vectorised
+    if (nout == 1 && s.nd == 1 && s.strides[0][0] == 1 && s.shape[0] >= (1 << 15)) {
+      out[0] = T(sum_all_contiguous(x + s.offset[0], s.shape[0]));
+      return;
+    }
+  }
   std::vector<double> acc(nout, Op::init);
   double* A = acc.data();
   const int64_t total = s.size();

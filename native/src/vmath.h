@@ -1,7 +1,7 @@
-// Branch-free exp and log in double precision that compilers vectorise (no
-// libm calls, no table lookups), for the float32 fast paths of exp, log, tanh
-// and sigmoid. Computed in double and rounded once to float, the results are
-// the correctly rounded float (or one ulp off in rare ties).
+// Branch-free elementary functions that compilers vectorise (no libm calls, no
+// table lookups) for the float32 fast paths: log in double precision, rounded
+// once (the correctly rounded float, or one ulp off in rare ties); exp, tanh
+// and sigmoid in single precision (below), within about an ulp.
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -17,36 +17,6 @@ inline uint64_t double_to_bits(double d) {
   uint64_t u;
   std::memcpy(&u, &d, 8);
   return u;
-}
-
-// exp(x): x = k ln2 + r with |r| <= ln2/2, exp(r) by its Taylor series to
-// r^13 (truncation < 2e-17), then 2^k applied in two halves so that results
-// near overflow and in the subnormal range come out right.
-inline double vexp(double x) {
-  const double shifter = 0x1.8p52;  // adding it rounds to an integer, kept in the low mantissa bits
-  double xc = x < -745.2 ? -745.2 : (x > 709.8 ? 709.8 : x);  // NaN stays NaN
-  double kd = xc * 1.4426950408889634 + shifter;
-  double k = kd - shifter;
-  double r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  int64_t ki = static_cast<int64_t>(double_to_bits(kd) - double_to_bits(shifter));
-  int64_t k1 = ki >> 1, k2 = ki - k1;
-  double s1 = bits_to_double(static_cast<uint64_t>(k1 + 1023) << 52);
-  double s2 = bits_to_double(static_cast<uint64_t>(k2 + 1023) << 52);
-  return p * s1 * s2;
 }
 
 // log(x) for x a float widened to double (so never subnormal): x = 2^e m with
@@ -78,21 +48,60 @@ inline double vlog_of_float(double x) {
   return r;
 }
 
-// tanh = (1 - e)/(1 + e) with e = exp(-2|x|); below 1e-4, tanh x rounds to x in float.
-inline double vtanh_for_float(double x) {
-  double ax = x < 0 ? -x : x;
-  double e = vexp(-2 * ax);
-  double t = (1 - e) / (1 + e);
-  t = x < 0 ? -t : t;
-  return ax < 1e-4 ? x : t;
+// ---- single precision (the wasm backend's algorithms, src/backend/wasm/gen_math.ts):
+// float lanes, twice as many per vector and far shorter polynomials than the
+// double forms above, within about an ulp of the correctly rounded result.
+
+inline float bits_to_float(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+inline uint32_t float_to_bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
 }
 
-// 1/(1 + exp(-x)) without overflow: e = exp(-|x|) in (0, 1].
-inline double vsigmoid(double x) {
-  double ax = x < 0 ? -x : x;
-  double e = vexp(-ax);
-  double s = 1 / (1 + e);
-  return x != x ? x : (x >= 0 ? s : e * s);
+// exp: n = round(x log2 e) by the magic-number trick, r = x - n ln2 (two-part
+// ln2), Cephes' degree-5 polynomial, then 2^n applied in two halves so that
+// subnormal and near-overflow results come out right. NaN passes the clamps.
+inline float vexpf(float xin) {
+  float x = 88.8f < xin ? 88.8f : xin;
+  x = x < -104.0f ? -104.0f : x;
+  const float magic = 12582912.0f;  // 1.5 * 2^23
+  const float t = x * 1.44269504088896341f + magic;
+  const float fx = t - magic;
+  const float r = (x - fx * 0.693359375f) - fx * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * (r * r) + r + 1.0f;
+  int32_t n1 = int32_t(float_to_bits(t)) - 0x4b400000;
+  const int32_t n2 = n1 >> 1;
+  n1 -= n2;
+  return y * bits_to_float(uint32_t(n1 + 127) << 23) * bits_to_float(uint32_t(n2 + 127) << 23);
 }
+
+// tanh: 1 - 2 / (exp(2|x|) + 1) with x's sign above 0.625, x + x^3 P(x^2) below.
+inline float vtanhf(float x) {
+  const float a = x < 0 ? -x : x;
+  const float e = vexpf(a + a);
+  float big = 1.0f - 2.0f / (e + 1.0f);
+  big = bits_to_float((float_to_bits(big) & 0x7fffffffu) | (float_to_bits(x) & 0x80000000u));
+  const float s = x * x;
+  float p = -5.70498872745e-3f;
+  p = p * s + 2.06390887954e-2f;
+  p = p * s + -5.37397155531e-2f;
+  p = p * s + 1.33314422036e-1f;
+  p = p * s + -3.33332819422e-1f;
+  const float small = p * s * x + x;
+  return a > 0.625f ? big : small;
+}
+
+inline float vsigmoidf(float x) { return 1.0f / (1.0f + vexpf(-x)); }
 
 }  // namespace mst
