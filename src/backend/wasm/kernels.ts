@@ -21,8 +21,8 @@ import { tinyBinary, tinyMatmul, tinySelect, tinySum, tinyUnary } from "./tiny.j
 const TINY = 256;
 /** Elementwise work below this many elements stays on one thread. */
 const EW_PARALLEL = 1 << 18;
-/** Multiply-adds below which a matmul stays on one thread. */
-const MM_PARALLEL = 1 << 18;
+/** Multiply-adds below which a matmul stays on one thread (waking a sleeping worker costs 100-150 us in a VM: more than such a product takes). */
+const MM_PARALLEL = 1 << 21;
 
 type Esz = 1 | 4 | 8;
 const esz = (d: DType): number => d.storage.BYTES_PER_ELEMENT;
