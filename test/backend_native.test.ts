@@ -388,6 +388,9 @@ describe.skipIf(!nativeBackend)("native gathers, scatters and arg-reductions agr
     const cases = [
       { shape: [3, 9, 8], kernel: [3, 3], stride: [2, 2], dilation: [1, 1], out: [4, 3] },
       { shape: [2, 7, 11], kernel: [2, 3], stride: [1, 2], dilation: [2, 1], out: [5, 4] },
+      // the unrolled 2x2 / stride 2 path (float32 with contiguous rows), odd sizes left over
+      { shape: [4, 9, 8], kernel: [2, 2], stride: [2, 2], dilation: [1, 1], out: [4, 4] },
+      { shape: [3, 28, 28], kernel: [2, 2], stride: [2, 2], dilation: [1, 1], out: [14, 14] },
     ];
     for (const dtype of [float32, float64]) {
       for (const c of cases) {

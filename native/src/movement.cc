@@ -1,5 +1,6 @@
 // Gathers and scatters along an axis (take_along_axis, scatter_add_along_axis)
 // and argmax / argmin: what max pooling is composed of.
+#include <type_traits>
 #include <vector>
 
 #include "kernels.h"
@@ -113,6 +114,35 @@ const char* argreduce(bool is_max, Arr out, Arr x, Strided& s, int64_t dim, int6
 
 namespace {
 
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define MST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MST_CLONES
+#endif
+
+// The usual pooling (2x2 windows, stride 2, float32 rows contiguous), one
+// output row at a time with the taps unrolled, so the compiler vectorises
+// across windows. The same first-maximum and NaN rule as the general scan.
+MST_CLONES void pool2x2_row_f32(const float* r0, const float* r1, int64_t ow, double base, double w, double* out) {
+  for (int64_t ox = 0; ox < ow; ox++) {
+    float b = r0[2 * ox];
+    float off = 0;
+    const float v1 = r0[2 * ox + 1], v2 = r1[2 * ox], v3 = r1[2 * ox + 1];
+    bool t = (v1 > b) | ((v1 != v1) & (b == b));
+    b = t ? v1 : b;
+    off = t ? 1.0f : off;
+    t = (v2 > b) | ((v2 != v2) & (b == b));
+    b = t ? v2 : b;
+    off = t ? 2.0f : off;
+    t = (v3 > b) | ((v3 != v3) & (b == b));
+    off = t ? 3.0f : off;
+    // tap k sits at row k / 2, column k % 2 of the window
+    const double d = off;
+    const double row = d >= 2.0 ? 1.0 : 0.0;
+    out[ox] = base + 2.0 * double(ox) + row * w + (d - 2.0 * row);
+  }
+}
+
 // One plane per task: each window scanned in place, nothing gathered first.
 // The comparison is branch-free (a data-dependent branch per tap mispredicts
 // about half the time on real activations); a NaN, once taken, stays, since
@@ -127,6 +157,18 @@ void pool_argmax_t(double* out, const T* x, const PoolSpec& p) {
       off[ky * p.kw + kx] = ky * p.dh * p.str[1] + kx * p.dw * p.str[2];
       flat[ky * p.kw + kx] = ky * p.dh * p.w + kx * p.dw;
     }
+  if constexpr (std::is_same_v<T, float>) {
+    if (p.kh == 2 && p.kw == 2 && p.sh == 2 && p.sw == 2 && p.dh == 1 && p.dw == 1 && p.str[2] == 1) {
+      parallel_range(p.b, double(plane * kk), [&](int64_t lo, int64_t hi) {
+        for (int64_t bi = lo; bi < hi; bi++)
+          for (int64_t oy = 0; oy < p.oh; oy++) {
+            const float* r0 = x + p.off + bi * p.str[0] + 2 * oy * p.str[1];
+            pool2x2_row_f32(r0, r0 + p.str[1], p.ow, double(2 * oy * p.w), double(p.w), out + bi * plane + oy * p.ow);
+          }
+      }, 1);
+      return;
+    }
+  }
   parallel_range(p.b, double(plane * kk), [&](int64_t lo, int64_t hi) {
     for (int64_t bi = lo; bi < hi; bi++) {
       const T* src = x + p.off + bi * p.str[0];
