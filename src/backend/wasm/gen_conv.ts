@@ -58,14 +58,44 @@ function im2col(m: ModuleBuilder): Fn {
                 () => {
                   // base = x + 4 (b sn + ci sc + sy sh)
                   f.get(x).get(b).get(sn).op(I32.mul).get(ci).get(sc).op(I32.mul).op(I32.add).get(sy).get(sh).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(base);
-                  f.for(k, () => f.i32c(0), () => f.get(run), 1, () => {
+                  /** element k of the run: load from a valid address (column 0 on padding), then keep it or 0 */
+                  const one = () => {
                     f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sx);
                     f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
-                    // load from a valid address (column 0 on padding), then keep it or 0
                     f.get(base).get(sx).i32c(0).get(sx).i32c(0).op(I32.gt_s).select().get(sw).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).f32load();
                     f.f32c(0).get(sx).i32c(0).op(I32.ge_s).select();
                     f.f32store();
-                  });
+                    f.inc(k, 1);
+                  };
+                  f.i32c(0).set(k);
+                  f.block(() =>
+                    f.loop(() => {
+                      f.get(k).i32c(4).op(I32.add).get(run).op(I32.gt_s).brIf(1);
+                      // four source columns in a row (stride 1, no padding among them, input rows
+                      // contiguous): one vector copy; anything else element by element
+                      f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sx);
+                      f.get(sw).i32c(1).op(I32.eq);
+                      f.get(sx).i32c(0).op(I32.ge_s).op(I32.and);
+                      f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load(12).get(sx).i32c(3).op(I32.add).op(I32.eq).op(I32.and);
+                      f.if(
+                        () => {
+                          f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
+                          f.get(base).get(sx).i32c(2).op(I32.shl).op(I32.add).vload();
+                          f.vstore();
+                          f.inc(k, 4);
+                        },
+                        one,
+                      );
+                      f.br(0);
+                    }),
+                  );
+                  f.block(() =>
+                    f.loop(() => {
+                      f.get(k).get(run).op(I32.ge_s).brIf(1);
+                      one();
+                      f.br(0);
+                    }),
+                  );
                 },
               );
               f.inc(j, () => f.get(run));
