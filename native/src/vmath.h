@@ -8,16 +8,18 @@
 
 namespace mst {
 
-inline double bits_to_double(uint64_t u) {
-  double d;
-  std::memcpy(&d, &u, 8);
-  return d;
+// The same bits as another type (std::bit_cast before C++20).
+template <typename To, typename From>
+inline To bits_as(From v) {
+  static_assert(sizeof(To) == sizeof(From), "bits_as: sizes differ");
+  To r;
+  std::memcpy(&r, &v, sizeof(To));
+  return r;
 }
-inline uint64_t double_to_bits(double d) {
-  uint64_t u;
-  std::memcpy(&u, &d, 8);
-  return u;
-}
+inline double bits_to_double(uint64_t u) { return bits_as<double>(u); }
+inline uint64_t double_to_bits(double d) { return bits_as<uint64_t>(d); }
+inline float bits_to_float(uint32_t u) { return bits_as<float>(u); }
+inline uint32_t float_to_bits(float f) { return bits_as<uint32_t>(f); }
 
 // log(x) for x a float widened to double (so never subnormal): x = 2^e m with
 // m in [sqrt(1/2), sqrt(2)), log m = 2 atanh(s), s = (m-1)/(m+1), |s| < 0.172.
@@ -51,17 +53,6 @@ inline double vlog_of_float(double x) {
 // ---- single precision (the wasm backend's algorithms, src/backend/wasm/gen_math.ts):
 // float lanes, twice as many per vector and far shorter polynomials than the
 // double forms above, within about an ulp of the correctly rounded result.
-
-inline float bits_to_float(uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-inline uint32_t float_to_bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return u;
-}
 
 // exp: n = round(x log2 e) by the magic-number trick, r = x - n ln2 (two-part
 // ln2), Cephes' degree-5 polynomial, then 2^n applied in two halves so that
