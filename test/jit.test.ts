@@ -96,6 +96,8 @@ describe("jit signatures", () => {
   it("rejects what is not a function", () => {
     expect(() => ms.jit(3 as never)).toThrow(ms.TypeError);
     expect(() => ms.jit(3 as never)).toThrow(/'function' must be a function or a Cell, but got int/);
+    expect(() => ms.jit((a: Tensor) => a, { jit_level: "O2" } as never)).toThrow(/unexpected keyword argument 'jit_level'/);
+    expect(() => ms.jit((a: Tensor) => a, { fullgraph: 1 } as never)).toThrow(ms.TypeError);
   });
 });
 

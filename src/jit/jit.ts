@@ -38,7 +38,11 @@ type Entry = { kind: "graph"; exe: Executable; rebuild: (outs: Tensor[]) => unkn
 export function jit<F extends Fn>(fn: F, options: JitOptions = {}): F {
   if (typeof fn !== "function") throw new TypeError(`For 'jit', the 'function' must be a function or a Cell, but got ${typeName(fn)}.`);
   if (typeof options !== "object" || options === null) throw new TypeError(`For 'jit', the 'options' must be an object, but got ${typeName(options)}.`);
+  for (const k of Object.keys(options)) {
+    if (k !== "fullgraph") throw new TypeError(`For 'jit', got an unexpected keyword argument '${k}' (supported: fullgraph).`);
+  }
   const fullgraph = options.fullgraph ?? false;
+  if (typeof fullgraph !== "boolean") throw new TypeError(`For 'jit', the 'fullgraph' must be bool, but got ${typeName(fullgraph)}.`);
   const cache = new Map<string, Entry>();
   let warned = false;
   const compiled = (...args: any[]) => {
