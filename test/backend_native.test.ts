@@ -18,6 +18,7 @@ import { HostStorage } from "../src/backend/reference/storage.js";
 import { nativeBackend, nativeLoadError } from "../src/backend/native/index.js";
 import { bool_, float16, float32, float64, int32, int64, roundToFloat16, uint8, type DType } from "../src/core/dtype.js";
 import { rngFrom } from "./helpers/gradcheck.js";
+import { recordReleases } from "./helpers/releases.js";
 
 const native = nativeBackend!;
 // every size through the C++ kernels (tiny ones normally take the JS path)
@@ -639,19 +640,9 @@ describe.skipIf(!nativeBackend)("the native backend in use", () => {
     const x = new Tensor(Float32Array.from({ length: 4096 }, () => rng() - 0.5)).reshape([64, 64]);
     // the gradient of x arrives through a reshape: a view of a storage the backward pass made
     const f = (t: Tensor) => ops.sum(ops.reshape(ops.mul(ops.tanh(ops.mul(t, t)), 3), [4096]));
-    const released: unknown[] = [];
-    const release = native.release.bind(native);
-    native.release = (st) => {
-      released.push(st);
-      release(st);
-    };
     const before = native.memory().live;
-    let g: Tensor;
-    try {
-      g = ms.grad(f)(x) as Tensor;
-    } finally {
-      native.release = release;
-    }
+    const { result, released } = recordReleases(native, () => ms.grad(f)(x) as Tensor);
+    const g = result;
     expect(released.length).toBe(6);
     expect(released).not.toContain(g._concreteView().storage);
     // what is left: the forward values (x*x, tanh, *3, the sum) and the gradient, not the six backward temporaries

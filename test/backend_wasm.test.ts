@@ -13,6 +13,7 @@ import { bool_, float32, int32, int64, type DType } from "../src/core/dtype.js";
 import { listBackends } from "../src/backend/registry.js";
 import type { WasmBackend } from "../src/backend/wasm/index.js";
 import { rngFrom } from "./helpers/gradcheck.js";
+import { recordReleases } from "./helpers/releases.js";
 
 const wasm = listBackends().find((b) => b.name === "wasm") as WasmBackend | undefined;
 const initial = ms.get_backend();
@@ -244,19 +245,9 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
     const w = wasm as WasmBackend;
     const x = rand([128, 128], 72);
     const f = (t: Tensor) => ms.ops.sum(L.reshape(L.mulScalar(L.unary("tanh", L.mul(t, t)), 3), [128 * 128]));
-    const released: unknown[] = [];
-    const release = w.release.bind(w);
-    w.release = (st) => {
-      released.push(st);
-      release(st);
-    };
     const resident = stats()!.residentBlocks;
-    let g: Tensor;
-    try {
-      g = ms.grad(f)(x) as Tensor;
-    } finally {
-      w.release = release;
-    }
+    const { result, released } = recordReleases(w, () => ms.grad(f)(x) as Tensor);
+    const g = result;
     // six backward temporaries (the *3, tanh and t*t rules, before the sum of the two t*t terms)
     expect(released.length).toBe(6);
     expect(released).not.toContain(g._concreteView().storage);

@@ -49,11 +49,15 @@ export async function numpyFramework(python, threads, sz, data) {
   await peer.send({ cmd: "data", dir, sizes: sz });
   const F = flops(sz);
   const cases = sz.w3.map((n) => peerCase(peer, `W3 matmul ${n}`, F.matmul(n)));
+  // only W3: left out of the memory and cold-start passes
+  return { ...peerFramework(`numpy-${threads}T`, peer, dir, python, cases), matmulOnly: true };
+}
+
+/** What every Python peer framework has: its cases, its info, and closing the process and the data. */
+function peerFramework(name, peer, dir, python, cases) {
   return {
-    name: `numpy-${threads}T`,
+    name,
     kind: "peer",
-    /** only W3: left out of the memory and cold-start passes */
-    matmulOnly: true,
     activate: () => {},
     cases,
     info: () => ({ ...peer.hello.info, python }),
@@ -138,15 +142,7 @@ export async function torchFramework(python, threads, blasThreads, sz, data) {
   const cases = ids.map((id) => peerCase(peer, id, flopOf(id)));
   const name = `torch-${threads}T` + (blasThreads !== threads ? `-blas${blasThreads}` : "");
   return {
-    name,
-    kind: "peer",
-    activate: () => {},
-    cases,
-    info: () => ({ ...peer.hello.info, python }),
-    close: () => {
-      peer.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    ...peerFramework(name, peer, dir, python, cases),
     /** Peak RSS over `steps` W2 SGD steps, in a fresh process. */
     mem: async (steps, maxS) => {
       const p = await startPeer(python, threads, blasThreads);

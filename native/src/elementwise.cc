@@ -10,12 +10,6 @@
 #include "kernels.h"
 #include "vmath.h"
 
-// Hot float32 loops get one copy per x86 ISA, picked at load time (GCC ifunc).
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MST_CLONES
-#endif
 
 namespace mst {
 

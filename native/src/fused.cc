@@ -17,12 +17,6 @@ namespace {
 // Elements per chunk: 8 KiB of float32 per buffer keeps a dozen temporaries in L2.
 constexpr int64_t kChunk = 2048;
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MST_CLONES
-#endif
-
 // float32 + - * / max min on a chunk, in the three layouts a chunk can have
 // (each side full or one broadcast element), cloned per ISA: the chunk is in
 // cache, so these run at the vector units' pace. Same expressions as the

@@ -7,6 +7,13 @@
 #include "pool.h"
 #include "strided.h"
 
+// Hot loops get one copy per x86 ISA, picked at load time (GCC ifunc).
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define MST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define MST_CLONES
+#endif
+
 namespace mst {
 
 enum class DT { F32, F64, U8, I8, I16, I32, OTHER };

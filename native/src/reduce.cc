@@ -30,12 +30,6 @@ struct Min {
   static double f(double a, double v) { return (a != a || v != v) ? NAN : (v < a ? v : a); }
 };
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define MST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MST_CLONES
-#endif
-
 // A contiguous run summed in double with eight independent partial sums: the
 // compiler keeps them in one vector register, no reassociation needed.
 template <typename T>

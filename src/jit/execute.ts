@@ -13,12 +13,11 @@ import type { Storage } from "../backend/backend.js";
 import { runFused } from "../backend/registry.js";
 import { evaluate } from "../primitives/bind.js";
 import type { Step } from "./fuse.js";
-import type { Graph } from "./stage.js";
+import type { Eqn, Graph } from "./stage.js";
 
 export class Executable {
   /** per step, the values read there for the last time */
   private readonly dying: number[][];
-  private readonly keep: Set<number>;
   /** the arguments, Parameters and constants the steps read */
   private readonly sources: number[];
 
@@ -31,11 +30,11 @@ export class Executable {
       const ins = s.kind === "eqn" ? s.eqn.ins : s.ins;
       for (const v of ins) last.set(v, k);
     });
-    this.keep = new Set([...graph.outputs, ...graph.effects.map(([, v]) => v)]);
+    const keep = new Set([...graph.outputs, ...graph.effects.map(([, v]) => v)]);
     const read = new Set<number>([...last.keys(), ...graph.outputs]);
     this.sources = [...read].filter((v) => graph.vars[v].src.kind !== "eqn");
     this.dying = steps.map(() => []);
-    for (const [v, k] of last) if (graph.vars[v].src.kind === "eqn" && !this.keep.has(v)) this.dying[k].push(v);
+    for (const [v, k] of last) if (graph.vars[v].src.kind === "eqn" && !keep.has(v)) this.dying[k].push(v);
   }
 
   /** Evaluate with `args` (the flattened tensor arguments); returns the output tensors. */
@@ -51,33 +50,23 @@ export class Executable {
       pinned.add(t._concreteView().storage);
     }
     const holders = new Map<Storage, number>();
-    const hold = (t: Tensor) => {
+    /** Bind value v, counting it as a holder of its storage. */
+    const set = (v: number, t: Tensor) => {
+      env[v] = t;
       const s = t._concreteView().storage;
       if (!pinned.has(s)) holders.set(s, (holders.get(s) ?? 0) + 1);
     };
+    const evalEqn = (e: Eqn) => set(e.out, evaluate(e.prim, e.ins.map((v) => env[v]!), e.params as never));
     for (let k = 0; k < this.steps.length; k++) {
       const step = this.steps[k];
-      if (step.kind === "eqn") {
-        const e = step.eqn;
-        const t = evaluate(e.prim, e.ins.map((v) => env[v]!), e.params as never);
-        env[e.out] = t;
-        hold(t);
-      } else {
-        const views = step.ins.map((v) => env[v]!._concreteView());
-        const made = runFused(step.program, views);
+      if (step.kind === "eqn") evalEqn(step.eqn);
+      else {
+        const made = runFused(step.program, step.ins.map((v) => env[v]!._concreteView()));
         if (made) {
-          step.outs.forEach((v, i) => {
-            const t = Tensor._fromView({ storage: made[i], shape: vars[v].shape, strides: contiguousStrides(vars[v].shape), offset: 0 }, vars[v].dtype);
-            env[v] = t;
-            hold(t);
-          });
+          step.outs.forEach((v, i) => set(v, Tensor._fromView({ storage: made[i], shape: vars[v].shape, strides: contiguousStrides(vars[v].shape), offset: 0 }, vars[v].dtype)));
         } else {
-          // no fused kernel for these views: the members one by one, freeing the cluster's inner values as they die
-          for (const e of step.eqns) {
-            const t = evaluate(e.prim, e.ins.map((v) => env[v]!), e.params as never);
-            env[e.out] = t;
-            hold(t);
-          }
+          // no fused kernel for these views: the members one by one, then the cluster's inner values go
+          step.eqns.forEach(evalEqn);
           const outs = new Set(step.outs);
           for (const e of step.eqns) if (!outs.has(e.out)) this.drop(env, e.out, holders);
         }

@@ -12,7 +12,8 @@
  */
 import type { DType } from "../core/dtype.js";
 import { float32, float64 } from "../core/dtype.js";
-import { sizeOf } from "../core/shape.js";
+import { contiguousStrides, sizeOf } from "../core/shape.js";
+import type { View } from "../backend/backend.js";
 import type { BinaryPrim, UnaryPrim } from "../primitives/params.js";
 import type { Eqn, Graph } from "./stage.js";
 
@@ -43,6 +44,18 @@ export interface FusedProgram {
   /** temporaries, reused once dead: a kernel needs this many chunk buffers */
   readonly nTemps: number;
   readonly code: readonly FusedInstr[];
+}
+
+/**
+ * How a fused kernel reads one input view: "scalar" (a single element,
+ * broadcast), "full" (the program's shape, contiguous), or null (any other
+ * layout: the members then run one by one). The same rule for every backend.
+ */
+export function fusedInputKind(program: FusedProgram, v: View): "scalar" | "full" | null {
+  if (v.storage.dtype !== program.dtype) return null;
+  if (v.strides.every((s, i) => s === 0 || v.shape[i] === 1)) return "scalar";
+  const full = contiguousStrides(program.shape);
+  return v.shape.length === full.length && v.strides.every((s, i) => s === full[i] || v.shape[i] === 1) ? "full" : null;
 }
 
 export type Step =

@@ -77,7 +77,6 @@ function compile(fn: Fn, args: unknown[], fullgraph: boolean): Entry {
   let aborted: unknown = null;
   let graph: Graph | null = null;
   let rebuild: (outs: Tensor[]) => unknown = () => undefined;
-  const effects: Parameter[] = [];
   // a random draw while staging would freeze one sample into the graph
   setRandomDrawHook(() => {
     throw new TracedValueError("For 'jit', a random op ran while the function was being traced.");
@@ -98,14 +97,10 @@ function compile(fn: Fn, args: unknown[], fullgraph: boolean): Entry {
     });
     trace.graph.outputs = outLeaves.map((t) => trace.idOf(t));
     for (const p of params) {
-      if (p._tracer !== staged.get(p)!._tracer) {
-        effects.push(p);
-        trace.graph.effects.push([p, trace.idOf(p)]);
-      }
+      if (p._tracer !== staged.get(p)!._tracer) trace.graph.effects.push([p, trace.idOf(p)]);
     }
-    let k = 0;
     rebuild = (outs: Tensor[]) => {
-      k = 0;
+      let k = 0;
       return mapLeaves(template, () => outs[k++]);
     };
     graph = trace.graph;
@@ -124,6 +119,7 @@ function compile(fn: Fn, args: unknown[], fullgraph: boolean): Entry {
   const g = prune(graph!);
   // the effects run as extra outputs, then assign their Parameters
   const withEffects: Graph = { ...g, outputs: [...g.outputs, ...g.effects.map(([, v]) => v)] };
+  const effects = g.effects.map(([p]) => p);
   return { kind: "graph", exe: new Executable(withEffects, plan(withEffects, currentFuses())), rebuild, effects };
 }
 

@@ -11,7 +11,7 @@
  * intermediates) hands it back at once.
  */
 import type { Kernel, KernelTable, OutSpec, Storage, View } from "../backend.js";
-import type { FusedProgram } from "../../jit/fuse.js";
+import { fusedInputKind, type FusedProgram } from "../../jit/fuse.js";
 import type { BinaryPrim, PrimName, UnaryPrim } from "../../primitives/params.js";
 import type { DType, TypedArray } from "../../core/dtype.js";
 import { contiguousStrides, sizeOf } from "../../core/shape.js";
@@ -181,16 +181,11 @@ export class NativeBackend extends HostBackend {
     if (dt.name !== "Float32" && dt.name !== "Float64") return null;
     const n = sizeOf(program.shape);
     if (n < this.smallCutoff || 4 + 2 * inputs.length > META.length) return null;
-    const full = contiguousStrides(program.shape);
-    const arrays: TypedArray[] = [];
+    const kinds = inputs.map((v) => fusedInputKind(program, v));
+    if (kinds.includes(null)) return null;
+    const arrays = inputs.map(hostData);
     const p = pack().push(n, program.nInputs, program.nOutputs, program.nTemps);
-    for (const v of inputs) {
-      if (v.storage.dtype !== dt) return null;
-      const scalar = v.strides.every((s, i) => s === 0 || v.shape[i] === 1);
-      if (!scalar && !(v.shape.length === full.length && v.strides.every((s, i) => s === full[i] || v.shape[i] === 1))) return null;
-      arrays.push(hostData(v));
-      p.push(v.offset, scalar ? 1 : 0);
-    }
+    inputs.forEach((v, i) => p.push(v.offset, kinds[i] === "scalar" ? 1 : 0));
     let code = this.fusedCode.get(program);
     if (!code) {
       code = new Int32Array(program.code.length * 5);

@@ -6,8 +6,8 @@
  * shape, contiguous, or a single broadcast element.
  */
 import type { Backend, Storage, View } from "../backend.js";
-import type { FusedProgram } from "../../jit/fuse.js";
-import { contiguousStrides, sizeOf } from "../../core/shape.js";
+import { fusedInputKind, type FusedProgram } from "../../jit/fuse.js";
+import { sizeOf } from "../../core/shape.js";
 import { FUSED_CHUNK, FUSED_OP_INDEX } from "./gen_fused.js";
 import type { Runtime, WasmStorage } from "./runtime.js";
 
@@ -42,14 +42,9 @@ export function runFusedWasm(rt: Runtime, backend: Backend, program: FusedProgra
   if (n < MIN_FUSED) return null;
   const code = encode(program);
   if (!code) return null;
-  const full = contiguousStrides(program.shape);
-  const scalar: boolean[] = [];
-  for (const v of inputs) {
-    if (v.storage.dtype.name !== "Float32") return null;
-    const one = v.strides.every((s, i) => s === 0 || v.shape[i] === 1);
-    if (!one && !(v.shape.length === full.length && v.strides.every((s, i) => s === full[i] || v.shape[i] === 1))) return null;
-    scalar.push(one);
-  }
+  const kinds = inputs.map((v) => fusedInputKind(program, v));
+  if (kinds.includes(null)) return null;
+  const scalar = kinds.map((k) => k === "scalar");
   rt.begin();
   try {
     const inPtr = inputs.map((v) => rt.ptrOf(v.storage as WasmStorage) + 4 * v.offset);
