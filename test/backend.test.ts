@@ -1,6 +1,6 @@
 /** Backend selection and the fallback to the reference backend for missing kernels. */
 import { describe, it, expect, afterEach } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as ms from "../src/index.js";
 import { Tensor, ops } from "../src/index.js";
 import type { Backend, Storage, View } from "../src/index.js";
@@ -57,6 +57,16 @@ describe("backends", () => {
     expect((z.tolist() as number[]).map((v) => Number(v.toFixed(4)))).toEqual([2.7183, 7.3891, 20.0855]);
     const g = ms.grad((t: Tensor) => ops.sum(ops.add(ops.mul(t, t), t)))(x);
     expect(g.tolist()).toEqual([3, 5, 7]);
+  });
+  it("without the native addon, Node uses the wasm backend and says why, once", () => {
+    const code = 'import("./dist/index.js").then((ms) => { ms.ops.add(ms.ops.ones([2]), 1); console.log(ms.get_backend()); })';
+    const env = { ...process.env, MINDSPORE_TS_NATIVE: "0" } as Record<string, string | undefined>;
+    delete env.MINDSPORE_TS_BACKEND;
+    const r = spawnSync(process.execPath, ["-e", code], { env: env as NodeJS.ProcessEnv, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("wasm");
+    const said = r.stderr.split("\n").filter((l) => l.includes("the native backend is unavailable"));
+    expect(said).toEqual(["mindspore-ts: the native backend is unavailable (disabled by MINDSPORE_TS_NATIVE=0); using the 'wasm' backend."]);
   });
   it("MINDSPORE_TS_BACKEND chooses the backend at start-up", () => {
     const code = 'import("./dist/index.js").then((ms) => console.log(ms.get_backend()))';
