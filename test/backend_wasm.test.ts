@@ -192,6 +192,19 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
     ]);
     expect(got).toEqual(ref);
   });
+  it("pool_argmax 2x2 stride 2 (the SIMD path): ties, NaN, widths around four windows, odd sizes, row-strided views", () => {
+    const x = (shape: number[], seed: number) => {
+      const v = L.unary("round", L.mulScalar(rand(shape, seed), 2));
+      return L.select(L.binary("greater", rand(shape, seed + 1), L.scalar(0.93, float32)), L.mulScalar(v, NaN), v);
+    };
+    const cases: [number[], number[]][] = [[[3, 8, 8], [4, 4]], [[5, 9, 11], [4, 5]], [[2, 6, 14], [3, 7]], [[7, 28, 29], [14, 14]], [[2, 4, 6], [2, 3]]];
+    const { ref, got } = both(() => [
+      ...cases.map(([shape, out], i) => bind("pool_argmax", [x(shape, 70 + i)], { kernel: [2, 2], stride: [2, 2], dilation: [1, 1], out })),
+      // rows further apart than their width (a slice of wider rows)
+      bind("pool_argmax", [L.slice(x([3, 10, 21], 80), [0, 0, 1], [1, 1, 1], [3, 10, 19])], { kernel: [2, 2], stride: [2, 2], dilation: [1, 1], out: [5, 9] }),
+    ]);
+    expect(got).toEqual(ref);
+  });
   it("max_pool2d and cross_entropy, forward and backward (pad, gathers, scatters, argmax)", () => {
     expectClose(() => {
       const f = (x: Tensor) => ms.ops.sum(ms.ops.square(ms.ops.max_pool2d(x, 2) as Tensor));

@@ -42,7 +42,7 @@ export const F64 = {
 /** SIMD opcodes (after the 0xfd prefix). */
 export const V = {
   load: 0x00, load32_splat: 0x09, store: 0x0b, const: 0x0c, shuffle: 0x0d,
-  i32x4_splat: 0x11, f32x4_splat: 0x13, f64x2_splat: 0x14,
+  i32x4_splat: 0x11, f32x4_splat: 0x13, f64x2_splat: 0x14, i32x4_replace_lane: 0x1c,
   i32x4_extract_lane: 0x1b, f32x4_extract_lane: 0x1f, f32x4_replace_lane: 0x20, f64x2_extract_lane: 0x21,
   i32x4_eq: 0x37, i32x4_ne: 0x38,
   f32x4_eq: 0x41, f32x4_ne: 0x42, f32x4_lt: 0x43, f32x4_gt: 0x44, f32x4_le: 0x45, f32x4_ge: 0x46,
@@ -57,7 +57,7 @@ export const V = {
   f32x4_abs: 0xe0, f32x4_neg: 0xe1, f32x4_sqrt: 0xe3, f32x4_add: 0xe4, f32x4_sub: 0xe5, f32x4_mul: 0xe6, f32x4_div: 0xe7,
   f32x4_min: 0xe8, f32x4_max: 0xe9, f32x4_pmin: 0xea, f32x4_pmax: 0xeb,
   f64x2_add: 0xf0, f64x2_mul: 0xf2,
-  i32x4_trunc_sat_f32x4_s: 0xf8, f32x4_convert_i32x4_s: 0xfa,
+  i32x4_trunc_sat_f32x4_s: 0xf8, f32x4_convert_i32x4_s: 0xfa, f64x2_convert_low_i32x4_s: 0xfe,
   // relaxed SIMD
   f32x4_relaxed_madd: 0x105,
 } as const;

@@ -50,7 +50,7 @@ export function runFusedWasm(rt: Runtime, backend: Backend, program: FusedProgra
     const inPtr = inputs.map((v) => rt.ptrOf(v.storage as WasmStorage) + 4 * v.offset);
     const outs = Array.from({ length: program.nOutputs }, () => rt.output(backend, program.dtype, n));
     const nregs = program.nInputs + program.nOutputs + program.nTemps;
-    const parts = Math.max(1, Math.min(rt.parallelism, Math.floor(n / PER_THREAD)));
+    const parts = Math.max(1, Math.min(rt.slices(), Math.floor(n / PER_THREAD)));
     const codePtr = rt.temp(4 * code.length);
     // a chunk of each broadcast element, shared by the threads
     const splat = inputs.map((v, i) => (scalar[i] ? rt.temp(4 * FUSED_CHUNK) : -1));

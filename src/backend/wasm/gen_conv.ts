@@ -17,6 +17,12 @@
  * conv_task(j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, og, tmp, ldt, scratch)
  *   columns [j0, j1) of one group (x and w already offset to it), `ch` columns at a time;
  *   tmp[o, j] (row stride ldt) = sum over taps of w[o, tap] * col[tap, j].
+ * conv_task_s1(...the same...): for stride 1 and no dilation over an input already padded (the
+ *   driver copies it with zero borders, rows contiguous): every run of columns along an output row
+ *   then reads one contiguous stretch of an input row, copied four floats at a time (the last copy
+ *   may run up to three floats past the run: the next run, the next row or the scratch's slack
+ *   overwrites or ignores them), with no table lookups or padding tests per element. This is what
+ *   makes the gradient convolutions fast, whose 3x3 "outputs" give runs of three.
  * bmm_task(i0, i1, offs, M, N, K, ars, acs, brs, bcs, c, scratch)
  *   batch items [i0, i1): A and B at the byte addresses offs[2i], offs[2i+1]; C row-major, item i at c + i*M*N*4.
  * gemm_small_m(M, N, K, a, ars, acs, b, brs, c, ldc): C = A B for a few rows (B's rows contiguous):
@@ -119,6 +125,56 @@ function im2col(m: ModuleBuilder): Fn {
   });
 }
 
+/** im2col for stride 1, no dilation, no padding left (see conv_task_s1); same arguments as im2col. */
+function im2colS1(m: ModuleBuilder): Fn {
+  return m.fn("im2col_s1", Array(16).fill(i32), [], (f) => {
+    const [x, sn, sc, sh, , cg, kh, kw, oh, ow, , , j0, j1, dst, ld] = Array.from({ length: 16 }, (_, i) => i);
+    const [ci, ky, kx, b, oy, ox, j, run, k, src, out, plane, rowOut] = Array.from({ length: 13 }, () => f.local(i32));
+    f.get(oh).get(ow).op(I32.mul).set(plane);
+    f.get(dst).set(rowOut);
+    f.for(ci, () => f.i32c(0), () => f.get(cg), 1, () => {
+      f.for(ky, () => f.i32c(0), () => f.get(kh), 1, () => {
+        f.for(kx, () => f.i32c(0), () => f.get(kw), 1, () => {
+          f.get(j0).get(plane).op(I32.div_u).set(b);
+          f.get(j0).get(plane).op(I32.rem_u).set(ox);
+          f.get(ox).get(ow).op(I32.div_u).set(oy);
+          f.get(ox).get(ow).op(I32.rem_u).set(ox);
+          f.get(j0).set(j);
+          f.get(rowOut).set(out);
+          f.block(() =>
+            f.loop(() => {
+              f.get(j).get(j1).op(I32.ge_s).brIf(1);
+              f.get(ow).get(ox).op(I32.sub).set(run);
+              f.get(j1).get(j).op(I32.sub).get(run).op(I32.lt_s).if(() => f.get(j1).get(j).op(I32.sub).set(run));
+              // src = x + 4 (b sn + ci sc + (oy + ky) sh + ox + kx)
+              f.get(x).get(b).get(sn).op(I32.mul).get(ci).get(sc).op(I32.mul).op(I32.add);
+              f.get(oy).get(ky).op(I32.add).get(sh).op(I32.mul).op(I32.add).get(ox).op(I32.add).get(kx).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(src);
+              f.for(k, () => f.i32c(0), () => f.get(run), 4, () => {
+                f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
+                f.get(src).get(k).i32c(2).op(I32.shl).op(I32.add).vload();
+                f.vstore();
+              });
+              f.inc(j, () => f.get(run));
+              f.get(out).get(run).i32c(2).op(I32.shl).op(I32.add).set(out);
+              f.inc(ox, () => f.get(run));
+              f.get(ox).get(ow).op(I32.ge_s).if(() => {
+                f.i32c(0).set(ox);
+                f.inc(oy, 1);
+                f.get(oy).get(oh).op(I32.ge_s).if(() => {
+                  f.i32c(0).set(oy);
+                  f.inc(b, 1);
+                });
+              });
+              f.br(0);
+            }),
+          );
+          f.get(rowOut).get(ld).i32c(2).op(I32.shl).op(I32.add).set(rowOut);
+        });
+      });
+    });
+  });
+}
+
 function gemmSmallM(m: ModuleBuilder): Fn {
   return m.fn("gemm_small_m", Array(10).fill(i32), [], (f) => {
     const [M, N, K, a, ars, acs, b, brs, c, ldc] = Array.from({ length: 10 }, (_, i) => i);
@@ -159,33 +215,35 @@ function gemmSmallM(m: ModuleBuilder): Fn {
 }
 
 export function emitConv(m: ModuleBuilder, gemm: Fn, MR: number): void {
-  const i2c = im2col(m);
   const small = gemmSmallM(m);
-  m.fn("conv_task", Array(20).fill(i32), [], (f) => {
-    const [j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, og, tmp, ldt, scratch] = Array.from({ length: 20 }, (_, i) => i);
-    const [taps, col, gs, c0, c1, width] = Array.from({ length: 6 }, () => f.local(i32));
-    f.get(cg).get(kh).op(I32.mul).get(kw).op(I32.mul).set(taps);
-    f.get(scratch).i32c(63).op(I32.add).i32c(-64).op(I32.and).set(col);
-    f.get(col).get(taps).get(ch).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).i32c(63).op(I32.add).i32c(-64).op(I32.and).set(gs);
-    f.for(c0, () => f.get(j0), () => f.get(j1), 0, () => {
-      f.get(c0).get(ch).op(I32.add).set(c1);
-      f.get(c1).get(j1).op(I32.gt_s).if(() => f.get(j1).set(c1));
-      f.get(c1).get(c0).op(I32.sub).set(width);
-      f.get(x).get(sn).get(sc).get(sh).get(sw).get(cg).get(kh).get(kw).get(oh).get(ow).get(rows).get(cols).get(c0).get(c1).get(col).get(width).call(i2c);
-      // tmp[:, c0:c1] = w (og x taps) @ col (taps x width)
-      f.get(og).i32c(MR).op(I32.lt_s).if(
-        () => {
-          f.get(og).get(width).get(taps).get(w).get(taps).i32c(1).get(col).get(width);
-          f.get(tmp).get(c0).i32c(2).op(I32.shl).op(I32.add).get(ldt).call(small);
-        },
-        () => {
-          f.get(og).get(width).get(taps).get(w).get(taps).i32c(1).get(col).get(width).i32c(1);
-          f.get(tmp).get(c0).i32c(2).op(I32.shl).op(I32.add).get(ldt).get(gs).call(gemm);
-        },
-      );
-      f.get(c1).set(c0);
+  for (const [name, i2c] of [["conv_task", im2col(m)], ["conv_task_s1", im2colS1(m)]] as const) {
+    m.fn(name, Array(20).fill(i32), [], (f) => {
+      const [j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, og, tmp, ldt, scratch] = Array.from({ length: 20 }, (_, i) => i);
+      const [taps, col, gs, c0, c1, width] = Array.from({ length: 6 }, () => f.local(i32));
+      f.get(cg).get(kh).op(I32.mul).get(kw).op(I32.mul).set(taps);
+      f.get(scratch).i32c(63).op(I32.add).i32c(-64).op(I32.and).set(col);
+      // the GEMM's scratch after the column matrix and 64 bytes of slack (im2col_s1 may write past a row)
+      f.get(col).get(taps).get(ch).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).i32c(127).op(I32.add).i32c(-64).op(I32.and).set(gs);
+      f.for(c0, () => f.get(j0), () => f.get(j1), 0, () => {
+        f.get(c0).get(ch).op(I32.add).set(c1);
+        f.get(c1).get(j1).op(I32.gt_s).if(() => f.get(j1).set(c1));
+        f.get(c1).get(c0).op(I32.sub).set(width);
+        f.get(x).get(sn).get(sc).get(sh).get(sw).get(cg).get(kh).get(kw).get(oh).get(ow).get(rows).get(cols).get(c0).get(c1).get(col).get(width).call(i2c);
+        // tmp[:, c0:c1] = w (og x taps) @ col (taps x width)
+        f.get(og).i32c(MR).op(I32.lt_s).if(
+          () => {
+            f.get(og).get(width).get(taps).get(w).get(taps).i32c(1).get(col).get(width);
+            f.get(tmp).get(c0).i32c(2).op(I32.shl).op(I32.add).get(ldt).call(small);
+          },
+          () => {
+            f.get(og).get(width).get(taps).get(w).get(taps).i32c(1).get(col).get(width).i32c(1);
+            f.get(tmp).get(c0).i32c(2).op(I32.shl).op(I32.add).get(ldt).get(gs).call(gemm);
+          },
+        );
+        f.get(c1).set(c0);
+      });
     });
-  });
+  }
   m.fn("bmm_task", Array(12).fill(i32), [], (f) => {
     const [i0, i1, offs, M, N, K, ars, acs, brs, bcs, c, scratch] = Array.from({ length: 12 }, (_, i) => i);
     const it = f.local(i32);

@@ -15,8 +15,11 @@
  *   argmax_rows / argmin_rows(nrows, len, px, srow, po): out (float64) = first index of the extreme, NaN first
  *   pool_argmax(B, W, kh, kw, sh, sw, dh, dw, oh, ow, px, sb, sr, sc, po): float32 planes (strides in
  *     elements) -> float64 out[b, oy * ow + ox] = r * W + c of each window's first maximum (a NaN wins)
+ *   pool_argmax_2x2(B, W, oh, ow, px, sb, sr, po): the same for 2x2 windows at stride 2 over rows of
+ *     contiguous elements (max-pooling's common case), four windows per step in SIMD and without branches
+ *     (the scalar scan's branch on each comparison mispredicts on ReLU outputs); needs ow >= 4
  */
-import { F32, F64, Fn, I32, ModuleBuilder, SAT, f32, f64, i32 } from "./builder.js";
+import { F32, F64, Fn, I32, ModuleBuilder, SAT, V, f32, f64, i32, v128 } from "./builder.js";
 
 type IdxKind = "i64" | "i32";
 
@@ -146,11 +149,70 @@ function poolArgmax(m: ModuleBuilder): void {
   });
 }
 
+function poolArgmax2x2(m: ModuleBuilder): void {
+  m.fn("pool_argmax_2x2", Array(8).fill(i32), [], (f) => {
+    const [B, W, oh, ow, px, sb, sr, po] = Array.from({ length: 8 }, (_, i) => i);
+    const [bi, oy, ox, r0, r1, out, last] = Array.from({ length: 7 }, () => f.local(i32));
+    const [best, off, v, mask, arg, rowArg, evens] = Array.from({ length: 7 }, () => f.local(v128));
+    // evens = [0, 2, 4, 6]: the flat offset of each of four windows' first tap within a row pair
+    f.i32x4c(0).i32c(2).lane(V.i32x4_replace_lane, 1).i32c(4).lane(V.i32x4_replace_lane, 2).i32c(6).lane(V.i32x4_replace_lane, 3).set(evens);
+    f.get(ow).i32c(4).op(I32.sub).set(last);
+    // lanes 0,2,4,6 / 1,3,5,7 of eight consecutive floats (a, b): the windows' left / right taps
+    const even = [0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27];
+    const odd = even.map((x) => x + 4);
+    /** best, off over one candidate (taken on a strictly larger value, or a first NaN) */
+    const candidate = (load: () => void, offset: () => void) => {
+      load();
+      f.set(v);
+      f.get(v).get(best).v(V.f32x4_gt);
+      f.get(v).get(v).v(V.f32x4_ne).get(best).get(best).v(V.f32x4_eq).v(V.and);
+      f.v(V.or).set(mask);
+      f.get(v).get(best).get(mask).v(V.bitselect).set(best);
+      offset();
+      f.get(off).get(mask).v(V.bitselect).set(off);
+    };
+    f.for(bi, () => f.i32c(0), () => f.get(B), 1, () => {
+      f.for(oy, () => f.i32c(0), () => f.get(oh), 1, () => {
+        // r0, r1: byte addresses of the row pair; rowArg = flat index of each window's first tap at ox = 0
+        f.get(px).get(bi).get(sb).op(I32.mul).get(oy).i32c(1).op(I32.shl).get(sr).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(r0);
+        f.get(r0).get(sr).i32c(2).op(I32.shl).op(I32.add).set(r1);
+        f.get(oy).i32c(1).op(I32.shl).get(W).op(I32.mul).v(V.i32x4_splat).get(evens).v(V.i32x4_add).set(rowArg);
+        f.i32c(0).set(ox);
+        f.block(() =>
+          f.loop(() => {
+            // four windows at ox (the last step backs up to ow - 4, recomputing a few equal values)
+            f.get(ox).get(last).op(I32.gt_s).if(() => f.get(last).set(ox));
+            const pair = (row: number, lanes: number[]) => () => {
+              f.get(row).get(ox).i32c(3).op(I32.shl).op(I32.add).vload();
+              f.get(row).get(ox).i32c(3).op(I32.shl).op(I32.add).vload(16);
+              f.shuffle(lanes);
+            };
+            pair(r0, even)();
+            f.set(best);
+            f.i32x4c(0).set(off);
+            candidate(pair(r0, odd), () => f.i32x4c(1));
+            candidate(pair(r1, even), () => f.get(W).v(V.i32x4_splat));
+            candidate(pair(r1, odd), () => f.get(W).i32c(1).op(I32.add).v(V.i32x4_splat));
+            f.get(rowArg).get(ox).i32c(1).op(I32.shl).v(V.i32x4_splat).v(V.i32x4_add).get(off).v(V.i32x4_add).set(arg);
+            // out (float64) of windows (oy, ox..ox+3)
+            f.get(po).get(bi).get(oh).op(I32.mul).get(oy).op(I32.add).get(ow).op(I32.mul).get(ox).op(I32.add).i32c(3).op(I32.shl).op(I32.add).set(out);
+            f.get(out).get(arg).v(V.f64x2_convert_low_i32x4_s).vstore();
+            f.get(out).get(arg).get(arg).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]).v(V.f64x2_convert_low_i32x4_s).vstore(16);
+            f.get(ox).get(last).op(I32.ge_s).brIf(1);
+            f.inc(ox, 4).br(0);
+          }),
+        );
+      });
+    });
+  });
+}
+
 export function emitGather(m: ModuleBuilder): void {
   for (const bytes of [4, 8] as const) for (const kind of ["i64", "i32"] as const) gather(m, bytes, kind);
   for (const kind of ["i64", "i32"] as const) scatterAdd(m, kind);
   argRows(m, true);
   argRows(m, false);
   poolArgmax(m);
+  poolArgmax2x2(m);
   void f64;
 }

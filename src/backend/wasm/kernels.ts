@@ -142,7 +142,7 @@ export function makeKernels(h: Host): KernelTable {
         return args;
       };
       const [n0, n1, n2] = inner;
-      const parts = n0 * n1 * n2 >= EW_PARALLEL ? rt.parallelism : 1;
+      const parts = n0 * n1 * n2 >= EW_PARALLEL ? rt.slices() : 1;
       if (parts <= 1) rt.run(fn, [args(0, n0, 0, n1, 0, n2)]);
       else if (n0 >= parts) rt.run(fn, ranges(n0, parts).map(([a, b]) => args(a, b, 0, n1, 0, n2)));
       else if (n1 >= parts) rt.run(fn, ranges(n1, parts).map(([a, b]) => args(0, n0, a, b, 0, n2)));
@@ -199,6 +199,14 @@ export function makeKernels(h: Host): KernelTable {
   );
 
   /** Copy a view of any 4- or 1-byte dtype into `dst` (byte address, strides in elements). */
+  /** A float32 0 in this kernel's scratch (a broadcast source for fills). */
+  function zero(rt: Runtime): number {
+    const v = rt.temp(4);
+    rt.heap.refresh();
+    rt.heap.f32[v >> 2] = 0;
+    return v;
+  }
+
   function copyInto(rt: Runtime, dst: Operand, src: View): boolean {
     const e = esz(src.storage.dtype);
     if (e !== 4 && e !== 1) return false;
@@ -262,12 +270,12 @@ export function makeKernels(h: Host): KernelTable {
   }
 
   function rowReduce(rt: Runtime, p: string, nrows: number, len: number, px: number, srow: number, po: number): void {
-    const parts = nrows * len >= EW_PARALLEL && nrows > 1 ? Math.min(rt.parallelism, nrows) : 1;
+    const parts = nrows * len >= EW_PARALLEL && nrows > 1 ? Math.min(rt.slices(), nrows) : 1;
     rt.run(`red_rows_${p}`, ranges(nrows, parts).map(([a, b]) => [b - a, len, px + 4 * a * srow, srow, po + 4 * a]));
   }
 
   function colReduce(rt: Runtime, p: string, nrows: number, ncols: number, px: number, srow: number, po: number): void {
-    const parts = nrows * ncols >= EW_PARALLEL && ncols >= 64 ? rt.parallelism : 1;
+    const parts = nrows * ncols >= EW_PARALLEL && ncols >= 64 ? Math.min(rt.slices(), Math.floor(ncols / 16)) : 1;
     const slices = ranges(ncols, parts, 16).map(([a, b]) => [nrows, b - a, px + 4 * a, srow, po + 4 * a, rt.temp(8 * (b - a))]);
     rt.run(`red_cols_${p}`, slices);
   }
@@ -294,7 +302,12 @@ export function makeKernels(h: Host): KernelTable {
     const { o } = contiguousOut(rt, out);
     const px = rt.ptrOf(x.storage as WasmStorage) + 4 * x.offset;
     const plane = p.out[0] * p.out[1];
-    const parts = b * plane * p.kernel[0] * p.kernel[1] >= EW_PARALLEL && b > 1 ? Math.min(rt.parallelism, b) : 1;
+    const parts = b * plane * p.kernel[0] * p.kernel[1] >= EW_PARALLEL && b > 1 ? Math.min(rt.slices(), b) : 1;
+    const is2x2 = [...p.kernel, ...p.stride].every((d) => d === 2) && p.dilation.every((d) => d === 1) && x.strides[2] === 1 && p.out[1] >= 4;
+    if (is2x2) {
+      rt.run("pool_argmax_2x2", ranges(b, parts).map(([b0, b1]) => [b1 - b0, w, ...p.out, px + 4 * b0 * x.strides[0], x.strides[0], x.strides[1], o.ptr + 8 * b0 * plane]));
+      return rt.finish(o.st);
+    }
     rt.run(
       "pool_argmax",
       ranges(b, parts).map(([b0, b1]) => [
@@ -333,7 +346,8 @@ export function makeKernels(h: Host): KernelTable {
     if (nb === 1) {
       const a0 = pa + 4 * a.offset;
       const b0 = pb + 4 * b.offset;
-      const parts = work >= MM_PARALLEL ? rt.parallelism : 1;
+      // two slices per thread: each one packs its own copy of the other operand
+      const parts = work >= MM_PARALLEL ? rt.slices(2) : 1;
       if (parts > 1 && n >= m && n >= 2 * (GEMM.NV * 4)) {
         // split columns: each slice packs its own B panel and all of A
         rt.run("gemm", ranges(n, parts, GEMM.NV * 4).map(([j0, j1]) => [m, j1 - j0, k, a0, ars, acs, b0 + 4 * j0 * bcs, brs, bcs, o.ptr + 4 * j0, n, rt.temp(gemmScratchBytes(j1 - j0))]));
@@ -362,7 +376,7 @@ export function makeKernels(h: Host): KernelTable {
         idx[d] = 0;
       }
     }
-    const parts = work * nb >= MM_PARALLEL ? Math.min(rt.parallelism, nb) : 1;
+    const parts = work * nb >= MM_PARALLEL ? Math.min(rt.slices(2), nb) : 1;
     rt.run("bmm_task", ranges(nb, parts).map(([i0, i1]) => [i0, i1, offs, m, n, k, ars, acs, brs, bcs, o.ptr, rt.temp(gemmScratchBytes(n))]));
     return rt.finish(o.st);
   }
@@ -409,20 +423,35 @@ export function makeKernels(h: Host): KernelTable {
       ew(rt, "copy_f32", w.shape, { ptr: tmpW, strides: wc }, [toOperand(rt, w, w.shape)]);
       wp = tmpW;
     }
-    const xp = rt.ptrOf(x.storage as WasmStorage) + 4 * x.offset;
-    const [sn, sc, sh, sw] = x.strides;
-    // columns per chunk: a column matrix of about 1 MiB, a multiple of the GEMM's panel width
+    let xp = rt.ptrOf(x.storage as WasmStorage) + 4 * x.offset;
+    let [sn, sc, sh, sw] = x.strides;
+    // stride 1 without dilation: copy the input once with zero borders (contiguous rows), so that
+    // im2col moves whole runs four floats at a time (conv_task_s1)
+    const simple = [...p.stride, ...p.lhs_dilation, ...p.rhs_dilation].every((d) => d === 1);
+    if (simple) {
+      const [pt, pb, pl, pr] = p.padding;
+      const padded = [n, x.shape[1], hgt + pt + pb, wid + pl + pr];
+      const ps = contiguousStrides(padded);
+      const tmpX = rt.temp(4 * sizeOf(padded) + 64);
+      if (pt + pb + pl + pr > 0) ew(rt, "copy_f32", [sizeOf(padded)], { ptr: tmpX, strides: [1] }, [{ ptr: zero(rt), strides: [0] }]);
+      ew(rt, "copy_f32", x.shape, { ptr: tmpX + 4 * (pt * ps[2] + pl), strides: ps }, [{ ptr: xp, strides: [sn, sc, sh, sw] }]);
+      xp = tmpX;
+      [sn, sc, sh, sw] = ps;
+    }
     const nr = GEMM.NV * 4;
-    const ch = Math.min(Math.ceil(total / nr) * nr, Math.max(8 * nr, Math.floor(262144 / taps / nr) * nr));
-    const tmp = rt.temp(4 * o * total);
     const work = og * total * taps;
+    // slices of whole column chunks, the same number for every slice (a chunk's column matrix about 1 MiB,
+    // a multiple of the GEMM's panel width)
+    const parts = work >= MM_PARALLEL ? Math.min(rt.slices(2), Math.ceil(total / nr)) : 1;
+    const perSlice = Math.ceil(Math.ceil(total / Math.max(8 * nr, Math.floor(262144 / taps / nr) * nr)) / parts);
+    const ch = Math.ceil(total / (parts * perSlice) / nr) * nr;
+    const tmp = rt.temp(4 * o * total);
     for (let gi = 0; gi < g; gi++) {
-      const parts = work >= MM_PARALLEL ? Math.min(rt.parallelism, Math.ceil(total / ch)) : 1;
-      const slices = ranges(total, parts, ch).map(([j0, j1]) => [
+      const slices = ranges(total, parts, ch * perSlice).map(([j0, j1]) => [
         j0, j1, ch, xp + 4 * gi * cg * sc, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols,
-        wp + 4 * gi * og * taps, og, tmp + 4 * gi * og * total, total, rt.temp(4 * taps * ch + gemmScratchBytes(ch) + 128),
+        wp + 4 * gi * og * taps, og, tmp + 4 * gi * og * total, total, rt.temp(4 * taps * ch + gemmScratchBytes(ch) + 256),
       ]);
-      rt.run("conv_task", slices);
+      rt.run(simple ? "conv_task_s1" : "conv_task", slices);
     }
     // out[b, o, p] = tmp[o, b * plane + p]
     ew(rt, "copy_f32", [n, o, plane], { ptr: res.ptr, strides: [o * plane, plane, 1] }, [{ ptr: tmp, strides: [plane, total, 1] }]);
@@ -486,7 +515,7 @@ export function makeKernels(h: Host): KernelTable {
     const status = rt.temp(4);
     rt.heap.i32[status >> 2] = 0;
     const [ds, is] = g.st;
-    const parts = g.A * g.L * g.B >= EW_PARALLEL && g.A > 1 ? Math.min(rt.parallelism, g.A) : 1;
+    const parts = g.A * g.L * g.B >= EW_PARALLEL && g.A > 1 ? Math.min(rt.slices(), g.A) : 1;
     rt.run(fn, ranges(g.A, parts).map(([a0, a1]) => [a1 - a0, g.L, g.B, data + de * a0 * ds[0], ds[0], ds[1], ds[2], dim, index + ie * a0 * is[0], is[0], is[1], is[2], po + oe * a0 * outRow, status]));
     rt.heap.refresh();
     return rt.heap.i32[status >> 2] === 0;

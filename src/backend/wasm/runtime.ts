@@ -11,6 +11,9 @@ import { nodeCollector } from "../collector.js";
 import { buildModuleBytes, pooledFunctions, type KernelExports } from "./module.js";
 import { MAX_THREADS, ThreadPool } from "./threads.js";
 
+/** Slices per thread of a large elementwise, reduction or gather job (see Runtime.slices). */
+const SLICES_PER_THREAD = 4;
+
 /** The heap of the live runtime (one per process), for WasmStorage.data. */
 let liveHeap: Heap | null = null;
 
@@ -124,9 +127,19 @@ export class Runtime {
     }
   }
 
-  /** Slices the next job may be cut into. */
+  /** Threads that can take part in the next job (this one and the workers that are up). */
   get parallelism(): number {
     return this.pool ? this.pool.parallelism : 1;
+  }
+
+  /**
+   * How many slices to cut a large job into: `perThread` per thread that can take part (slices are
+   * claimed dynamically, so a few per thread let the others absorb a late or preempted thread's
+   * share), or 1 on a single thread.
+   */
+  slices(perThread = SLICES_PER_THREAD): number {
+    const p = this.parallelism;
+    return p > 1 ? p * perThread : 1;
   }
 
   /** Run `fn` once per argument list, in parallel where workers are up. */

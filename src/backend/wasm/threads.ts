@@ -4,10 +4,16 @@
  * over the same shared memory and run slices of a kernel.
  *
  * A job is an exported function and one argument list per slice, written to
- * the control block at the bottom of the shared memory. The main thread bumps
- * a sequence number and wakes the workers (Atomics.notify), runs slice 0
- * itself, then waits for the pending count to reach zero. Workers spin
- * briefly before sleeping so back-to-back kernels do not pay a wake-up each.
+ * the control block at the bottom of the shared memory. Slices are claimed,
+ * not assigned: the main thread publishes the job (a claim word holding the
+ * job's sequence number, its slice count and the next free slice), wakes the
+ * workers (Atomics.notify) and starts claiming slices itself at once; a
+ * worker that wakes claims what is left. So a worker that wakes late, or a
+ * core the host takes away for a while (common on a shared VM), costs at
+ * most the slice it holds instead of stalling the whole job: kernels cut
+ * their work into a few slices per thread for that reason. The main thread
+ * returns when the done count reaches the slice count. Workers spin briefly
+ * before sleeping so back-to-back kernels do not pay a wake-up each.
  * Workers start in the background; until they are up, jobs run on the main
  * thread alone, so nothing ever waits for a worker to boot.
  *
@@ -17,30 +23,33 @@
 
 // Int32 slots of the control block (byte 0..1023)
 const SEQ = 0;
-const PENDING = 1;
+const DONE = 1;
 const FN = 2;
 const NARGS = 3;
 const READY = 4;
-const PARTS = 5;
+/** the claim word: (job sequence & 0xffff) << 16 | slice count << 8 | next unclaimed slice */
+const CLAIM = 5;
 const STOP = 6;
 const ERR = 7;
-/** byte offset of the argument slots: one per participant, MAX_ARGS float64 each */
+/** byte offset of the argument slots: one per slice, MAX_ARGS float64 each */
 const ARGS = 1024;
 const MAX_ARGS = 24;
-export const MAX_THREADS = Math.floor((8192 - ARGS) / (MAX_ARGS * 8));
+/** slices one job can hold (the argument area's size); longer lists run as several jobs */
+export const MAX_SLICES = Math.floor((8192 - ARGS) / (MAX_ARGS * 8));
+export const MAX_THREADS = MAX_SLICES;
 
 const WORKER_SOURCE = `
 "use strict";
-const SEQ = ${SEQ}, PENDING = ${PENDING}, FN = ${FN}, NARGS = ${NARGS}, READY = ${READY}, PARTS = ${PARTS}, STOP = ${STOP}, ERR = ${ERR};
+const SEQ = ${SEQ}, DONE = ${DONE}, FN = ${FN}, NARGS = ${NARGS}, READY = ${READY}, CLAIM = ${CLAIM}, STOP = ${STOP}, ERR = ${ERR};
 const ARGS = ${ARGS}, MAX_ARGS = ${MAX_ARGS};
+${claimSource()}
 function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
   const fns = d.fns.map((n) => inst.exports[n]);
   const ctl = new Int32Array(d.memory.buffer, 0, 256);
-  const args = new Float64Array(d.memory.buffer, ARGS, d.maxThreads * MAX_ARGS);
-  // read the sequence before announcing readiness: a job dispatched after we are counted is one we see
+  const args = new Float64Array(d.memory.buffer, ARGS, d.maxSlices * MAX_ARGS);
   let seen = Atomics.load(ctl, SEQ);
-  const tid = Atomics.add(ctl, READY, 1) + 1;
+  Atomics.add(ctl, READY, 1);
   for (;;) {
     let s = Atomics.load(ctl, SEQ);
     let spins = 0;
@@ -53,18 +62,21 @@ function start(d) {
     }
     seen = s;
     if (Atomics.load(ctl, STOP)) return;
-    if (tid < Atomics.load(ctl, PARTS)) {
-      const base = tid * MAX_ARGS;
+    // the job cannot change under us while we hold a claimed slice (it is not done), so FN and the
+    // arguments read after a successful claim are that job's
+    for (let w; (w = claim(ctl)) >= 0; ) {
+      const i = w & 0xff;
+      const base = i * MAX_ARGS;
       const n = ctl[NARGS];
       const a = [];
-      for (let i = 0; i < n; i++) a.push(args[base + i]);
+      for (let k = 0; k < n; k++) a.push(args[base + k]);
       try {
         fns[ctl[FN]](...a);
       } catch (e) {
         // a trap in a slice: report it to the main thread, keep the worker alive
         Atomics.store(ctl, ERR, 1);
       } finally {
-        if (Atomics.sub(ctl, PENDING, 1) === 1) Atomics.notify(ctl, PENDING);
+        if (Atomics.add(ctl, DONE, 1) + 1 === ((w >> 8) & 0xff)) Atomics.notify(ctl, DONE);
       }
     }
   }
@@ -72,6 +84,29 @@ function start(d) {
 if (typeof require === "function" && require("worker_threads").workerData) start(require("worker_threads").workerData);
 else self.onmessage = (e) => start(e.data);
 `;
+
+/**
+ * Claim the next slice of the published job: the claim word it took (slice = w & 0xff), or -1 when
+ * none is left. A compare-exchange on the whole word, so a stale claim of an earlier job never lands.
+ */
+function claim(ctl: Int32Array): number {
+  for (;;) {
+    const w = Atomics.load(ctl, CLAIM);
+    if ((w & 0xff) >= ((w >> 8) & 0xff)) return -1;
+    if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) === w) return w;
+  }
+}
+
+/** `claim` as source for the worker (the same function, written out once). */
+function claimSource(): string {
+  return `function claim(ctl) {
+  for (;;) {
+    const w = Atomics.load(ctl, CLAIM);
+    if ((w & 0xff) >= ((w >> 8) & 0xff)) return -1;
+    if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) === w) return w;
+  }
+}`;
+}
 
 export interface PoolInit {
   readonly module: WebAssembly.Module;
@@ -95,6 +130,7 @@ export class ThreadPool {
   private readonly workers: WorkerLike[] = [];
   private readonly canBlock: boolean;
   private busy = false;
+  private jobSeq = 0;
 
   private constructor(
     init: PoolInit,
@@ -102,7 +138,7 @@ export class ThreadPool {
   ) {
     this.threads = Math.min(init.threads, MAX_THREADS);
     this.ctl = new Int32Array(init.memory.buffer, 0, 256);
-    this.args = new Float64Array(init.memory.buffer, ARGS, MAX_THREADS * MAX_ARGS);
+    this.args = new Float64Array(init.memory.buffer, ARGS, MAX_SLICES * MAX_ARGS);
     this.fnIndex = new Map(init.fns.map((n, i) => [n, i]));
     this.canBlock = init.kind === "node";
   }
@@ -110,7 +146,7 @@ export class ThreadPool {
   /** Start `threads - 1` workers; returns at once (they boot in the background). */
   static create(init: PoolInit, exports: Record<string, (...a: number[]) => void>): ThreadPool {
     const pool = new ThreadPool(init, exports);
-    const data = { module: init.module, memory: init.memory, fns: init.fns, maxThreads: MAX_THREADS, spin: 20000 };
+    const data = { module: init.module, memory: init.memory, fns: init.fns, maxSlices: MAX_SLICES, spin: 20000 };
     for (let i = 1; i < pool.threads; i++) {
       if (init.kind === "node") {
         const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
@@ -141,48 +177,63 @@ export class ThreadPool {
   }
 
   /**
-   * Run `fn` once per argument list, in parallel; slice 0 on this thread.
-   * Returns when every slice is done. Nested calls (from inside a slice) run serially.
+   * Run `fn` once per argument list, in parallel: this thread and the workers claim slices until none
+   * is left. Returns when every slice is done. Nested calls (from inside a slice) run serially.
    */
   run(fn: string, slices: readonly (readonly number[])[]): void {
     const f = this.exports[fn];
-    if (slices.length === 1 || this.busy) {
+    if (slices.length === 1 || this.busy || this.parallelism === 1) {
       for (const s of slices) f(...s);
       return;
     }
     const idx = this.fnIndex.get(fn);
     if (idx === undefined) throw new Error(`internal: '${fn}' is not a pooled function`);
-    const parts = Math.min(slices.length, this.parallelism);
-    if (parts < slices.length) {
-      // fewer workers up than slices planned: run the extra slices here after ours
-      this.run(fn, slices.slice(0, parts));
-      for (const s of slices.slice(parts)) f(...s);
-      return;
-    }
-    const n = slices[0].length;
-    for (let t = 1; t < parts; t++) {
-      const base = t * MAX_ARGS;
-      for (let i = 0; i < n; i++) this.args[base + i] = slices[t][i];
-    }
+    for (let s0 = 0; s0 < slices.length; s0 += MAX_SLICES) this.job(f, idx, slices.slice(s0, s0 + MAX_SLICES));
+    if (Atomics.exchange(this.ctl, ERR, 0)) throw new Error(`wasm backend: a worker failed while running '${fn}'`);
+  }
+
+  private job(f: (...a: number[]) => void, idx: number, slices: readonly (readonly number[])[]): void {
     const ctl = this.ctl;
+    const n = slices.length;
+    const nargs = slices[0].length;
+    for (let t = 0; t < n; t++) {
+      const base = t * MAX_ARGS;
+      for (let i = 0; i < nargs; i++) this.args[base + i] = slices[t][i];
+    }
     ctl[FN] = idx;
-    ctl[NARGS] = n;
-    Atomics.store(ctl, PARTS, parts);
-    Atomics.store(ctl, PENDING, parts - 1);
+    ctl[NARGS] = nargs;
+    Atomics.store(ctl, DONE, 0);
+    this.jobSeq = (this.jobSeq + 1) & 0xffff;
+    Atomics.store(ctl, CLAIM, (this.jobSeq << 16) | (n << 8));
     Atomics.add(ctl, SEQ, 1);
-    Atomics.notify(ctl, SEQ);
+    Atomics.notify(ctl, SEQ, Math.min(n - 1, this.threads - 1));
     this.busy = true;
     try {
-      f(...slices[0]);
+      for (let w; (w = claim(ctl)) >= 0; ) {
+        try {
+          f(...slices[w & 0xff]);
+        } finally {
+          Atomics.add(ctl, DONE, 1);
+        }
+      }
+    } catch (e) {
+      // stop handing out slices (each one taken here counts as done), wait for the workers' ones, rethrow
+      for (; claim(ctl) >= 0; ) Atomics.add(ctl, DONE, 1);
+      this.wait(n);
+      throw e;
     } finally {
       this.busy = false;
-      let spins = 0;
-      let left: number;
-      while ((left = Atomics.load(ctl, PENDING)) !== 0) {
-        if (this.canBlock && ++spins > 2000) Atomics.wait(ctl, PENDING, left, 5);
-      }
     }
-    if (Atomics.exchange(ctl, ERR, 0)) throw new Error(`wasm backend: a worker failed while running '${fn}'`);
+    this.wait(n);
+  }
+
+  /** Until `n` slices are done: spin briefly (workers finish within microseconds of us), then block. */
+  private wait(n: number): void {
+    const ctl = this.ctl;
+    let spins = 0;
+    for (let done; (done = Atomics.load(ctl, DONE)) !== n; ) {
+      if (this.canBlock && ++spins > 2000) Atomics.wait(ctl, DONE, done, 5);
+    }
   }
 
   /** Stop the workers (tests; the process exits without it). */
