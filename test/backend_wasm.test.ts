@@ -129,6 +129,10 @@ describe.skipIf(!wasm)("wasm backend: reductions", () => {
         expectClose(() => L[p](L.transpose(x(), [2, 0, 1]), axes, true), p === "sum" ? 1e-6 : 0, p === "sum" ? 1e-6 : 0);
       }
     }
+    // a bias gradient's pattern (kept axis between reduced ones, inner contiguous), large enough for threads
+    for (const p of ["sum", "max", "min"] as const) {
+      expectClose(() => L[p](rand([16, 40, 29, 31], 32, -2, 2), [0, 2, 3], false), p === "sum" ? 1e-6 : 0, p === "sum" ? 1e-6 : 0);
+    }
     // a long sum equals the float64 sum rounded once (the reference's result) to float32 precision
     expectClose(() => L.sum(rand([1000003], 31, 0, 1), [0]), 1e-7, 0);
     expectClose(() => L.max(new Tensor([1, 2, NaN, 4, 5, 6, 7, 8, 9], float32), [0]), 0, 0);
@@ -169,6 +173,10 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
       [[3, 4, 12, 9], [6, 2, 3, 2], { stride: [2, 1], padding: [0, 2, 1, 0], lhs_dilation: [1, 1], rhs_dilation: [2, 1], groups: 2 }],
       [[2, 2, 5, 6], [3, 2, 3, 3], { stride: [1, 1], padding: [2, 2, 2, 2], lhs_dilation: [2, 3], rhs_dilation: [1, 1], groups: 1 }],
       [[32, 8, 14, 14], [16, 8, 3, 3], { stride: [1, 1], padding: [1, 1, 1, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
+      // stride 1 (the zero-bordered copy and whole-run im2col): uneven padding, groups, runs shorter than four, 1x1
+      [[3, 4, 7, 10], [6, 2, 2, 5], { stride: [1, 1], padding: [0, 1, 2, 0], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 2 }],
+      [[2, 3, 9, 3], [5, 3, 4, 2], { stride: [1, 1], padding: [1, 2, 0, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
+      [[1, 3, 9, 9], [2, 3, 1, 1], { stride: [1, 1], padding: [0, 0, 0, 0], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
     ];
     for (const [xs, ws, p] of cases) {
       expectClose(() => L.conv(rand(xs, 50), rand(ws, 51), p), 2e-5, 2e-5);
@@ -204,6 +212,21 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
       bind("pool_argmax", [L.slice(x([3, 10, 21], 80), [0, 0, 1], [1, 1, 1], [3, 10, 19])], { kernel: [2, 2], stride: [2, 2], dilation: [1, 1], out: [5, 9] }),
     ]);
     expect(got).toEqual(ref);
+  });
+  it("scatter_add_along_axis: repeated indices, int32 and int64, threads, an output larger than the index", () => {
+    const idx = (shape: number[], dim: number, seed: number, dtype: DType) => {
+      const rng = rngFrom(seed);
+      const n = shape.reduce((a, b) => a * b, 1);
+      return L.reshape(new Tensor(Array.from({ length: n }, () => Math.floor(rng() * dim)), dtype), shape);
+    };
+    const { ref, got } = both(() => [
+      bind("scatter_add_along_axis", [rand([40, 30], 90), idx([40, 30], 50, 91, int64)], { axis: 1, shape: [40, 50] }),
+      bind("scatter_add_along_axis", [rand([7, 30, 9], 92), idx([7, 30, 9], 11, 93, int32)], { axis: 1, shape: [7, 11, 9] }),
+      bind("scatter_add_along_axis", [rand([600, 500], 94), idx([600, 500], 700, 95, int64)], { axis: 1, shape: [600, 700] }),
+      // the index covers part of the output's other axis: the rest stays zero
+      bind("scatter_add_along_axis", [rand([20, 30], 96), idx([20, 30], 50, 97, int64)], { axis: 1, shape: [40, 50] }),
+    ]);
+    expect(got.map((v) => v.map((x) => Math.round(x * 1e4)))).toEqual(ref.map((v) => v.map((x) => Math.round(x * 1e4))));
   });
   it("max_pool2d and cross_entropy, forward and backward (pad, gathers, scatters, argmax)", () => {
     expectClose(() => {

@@ -10,6 +10,7 @@
  *     out[a, l, b] = x[a, idx[a, l, b], b]      (d: data bytes 4 | 8)
  *   scatter_add_<i>(A, L, B, ps, sa, sl, sb, dim, pi, ia, il, ib, po, pstatus)
  *     out[a, idx[a, l, b], b] += src[a, l, b]  (float32; out contiguous (A, dim, B), zeroed by the caller)
+ *   scatter_add zeroes its slice's output rows (A x dim x B floats at po) before adding.
  *   Both write 1 to the i32 at `pstatus` on a bad index (thread slices cannot return values); slices
  *   over disjoint ranges of A touch disjoint outputs, so both run in parallel.
  *   argmax_rows / argmin_rows(nrows, len, px, srow, po): out (float64) = first index of the extreme, NaN first
@@ -62,8 +63,25 @@ function gather(m: ModuleBuilder, bytes: 4 | 8, kind: IdxKind): void {
 function scatterAdd(m: ModuleBuilder, kind: IdxKind): void {
   m.fn(`scatter_add_${kind}`, Array(14).fill(i32), [], (f) => {
     const [A, L, B, ps, sa, sl, sb, dim, pi, ia, il, ib, po, pstatus] = Array.from({ length: 14 }, (_, i) => i);
-    const [a, l, b, idx, t, status] = Array.from({ length: 6 }, () => f.local(i32));
+    const [a, l, b, idx, t, status, zEnd] = Array.from({ length: 7 }, () => f.local(i32));
     const isz = kind === "i64" ? 3 : 2;
+    // zero this slice's rows of the output first (A x dim x B floats from po), on this thread
+    f.get(po).get(A).get(dim).op(I32.mul).get(B).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(zEnd);
+    f.get(po).set(t);
+    f.block(() =>
+      f.loop(() => {
+        f.get(t).i32c(16).op(I32.add).get(zEnd).op(I32.gt_u).brIf(1);
+        f.get(t).f32x4c(0).vstore();
+        f.inc(t, 16).br(0);
+      }),
+    );
+    f.block(() =>
+      f.loop(() => {
+        f.get(t).get(zEnd).op(I32.ge_u).brIf(1);
+        f.get(t).f32c(0).f32store();
+        f.inc(t, 4).br(0);
+      }),
+    );
     f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
       f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
         f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {

@@ -4,6 +4,9 @@
  * to float32 rounding; max/min stay in float32 and propagate NaN.
  *
  *   red_rows_<op>(nrows, len, px, srow, po): out[r] = op over x[r * srow + 0..len)
+ *   red_rows_outer_sum(nouter, souter, nrows, len, px, srow, po): out[r] = sum over o and i of
+ *     x[o * souter + r * srow + i] (a kept axis between two reduced ones: a bias gradient over NCHW),
+ *     all in the row's float64 accumulators
  *   red_cols_<op>(nrows, ncols, px, srow, po, scratch): out[c] = op over r of x[r * srow + c]
  *     (sum keeps its float64 column accumulators in `scratch`, 8 * ncols bytes)
  */
@@ -94,6 +97,48 @@ function rows(m: ModuleBuilder, op: RedOp): void {
         f.get(s).f32store();
       });
     }
+  });
+}
+
+function rowsOuterSum(m: ModuleBuilder): void {
+  m.fn("red_rows_outer_sum", Array(7).fill(i32), [], (f) => {
+    const [nouter, souter, nrows, len, px, srow, po] = Array.from({ length: 7 }, (_, k) => k);
+    const [r, o, i, row] = Array.from({ length: 4 }, () => f.local(i32));
+    const [v, a0, a1] = Array.from({ length: 3 }, () => f.local(v128));
+    const t = f.local(f64);
+    f.for(r, () => f.i32c(0), () => f.get(nrows), 1, () => {
+      f.v(V.const);
+      for (let b = 0; b < 16; b++) f.code.push(0);
+      f.tee(a0).set(a1);
+      f.f64c(0).set(t);
+      f.for(o, () => f.i32c(0), () => f.get(nouter), 1, () => {
+        addr(f, px, () => f.get(r).get(srow).op(I32.mul).get(o).get(souter).op(I32.mul).op(I32.add), 2);
+        f.set(row);
+        f.i32c(0).set(i);
+        f.block(() =>
+          f.loop(() => {
+            f.get(i).i32c(4).op(I32.add).get(len).op(I32.gt_s).brIf(1);
+            addr(f, row, () => f.get(i), 2);
+            f.vload().set(v);
+            f.get(a0).get(v).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a0);
+            f.get(a1).get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a1);
+            f.inc(i, 4).br(0);
+          }),
+        );
+        f.block(() =>
+          f.loop(() => {
+            f.get(i).get(len).op(I32.ge_s).brIf(1);
+            f.get(t);
+            addr(f, row, () => f.get(i), 2);
+            f.f32load().op(F64.promote_f32).op(F64.add).set(t);
+            f.inc(i, 1).br(0);
+          }),
+        );
+      });
+      f.get(a0).get(a1).v(V.f64x2_add).set(a0);
+      addr(f, po, () => f.get(r), 2);
+      f.get(a0).lane(V.f64x2_extract_lane, 0).get(a0).lane(V.f64x2_extract_lane, 1).op(F64.add).get(t).op(F64.add).op(F32.demote_f64).f32store();
+    });
   });
 }
 
@@ -196,6 +241,7 @@ function cols(m: ModuleBuilder, op: RedOp): void {
 export function emitReductions(m: ModuleBuilder): void {
   for (const op of ["sum", "max", "min"] as const) {
     rows(m, op);
+    if (op === "sum") rowsOuterSum(m);
     cols(m, op);
   }
 }

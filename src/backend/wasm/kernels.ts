@@ -258,6 +258,19 @@ export function makeKernels(h: Host): KernelTable {
         rowReduce(rt, p, kSize, rSize, base, kStride, o.ptr);
       } else if (K.shape.length === 1 && kStride === 1 && R.shape.length === 1) {
         colReduce(rt, p, rSize, kSize, base, R.strides[0][0], o.ptr);
+      } else if (K.shape.length === 1 && R.shape.length === 2 && R.strides[0][1] === 1 && R.strides[0][0] === kSize * kStride) {
+        // kept axis between two reduced ones whose inner one is contiguous (a bias gradient over NCHW):
+        // rows (outer, kept) are evenly spaced, so reduce them to [outer, kept], then reduce the columns
+        const [outer, inner] = R.shape;
+        if (p === "sum") {
+          // each kept index sums its rows in float64 (a float32 partial per row would round once more)
+          const parts = kSize * rSize >= EW_PARALLEL && kSize > 1 ? Math.min(rt.slices(), kSize) : 1;
+          rt.run("red_rows_outer_sum", ranges(kSize, parts).map(([a, b]) => [outer, R.strides[0][0], b - a, inner, base + 4 * a * kStride, kStride, o.ptr + 4 * a]));
+        } else {
+          const partial = rt.temp(4 * outer * kSize);
+          rowReduce(rt, p, outer * kSize, inner, base, kStride, partial);
+          colReduce(rt, p, outer, kSize, partial, kSize, o.ptr);
+        }
       } else {
         // gather the permuted view (kept axes first) contiguously, then reduce rows
         const shape = [...K.shape, ...R.shape];
@@ -538,12 +551,15 @@ export function makeKernels(h: Host): KernelTable {
   const scatterAdd = wrap("scatter_add_along_axis", (rt, [src, index], p, out) => {
     const kind = idxKind(index.storage.dtype);
     if (!isF32(src.storage.dtype) || !kind) return null;
+    // the kernel addresses the output as [A, dim, B] of the index's A and B: other shapes go to the reference
+    if (out.shape.some((d, i) => i !== p.axis && d !== index.shape[i])) return null;
     const g = aroundAxis(index.shape, p.axis, [src.strides, index.strides]);
     if (!g) return null;
     const { o } = contiguousOut(rt, out);
     const total = sizeOf(out.shape);
-    rt.heap.f32.fill(0, o.ptr / 4, o.ptr / 4 + total);
-    if (total > 0 && sizeOf(index.shape) > 0) {
+    if (total > 0 && sizeOf(index.shape) === 0) rt.heap.f32.fill(0, o.ptr / 4, o.ptr / 4 + total);
+    else if (total > 0) {
+      // the kernel zeroes the output rows of its slice
       const ie = esz(index.storage.dtype);
       const dim = out.shape[p.axis];
       const ok = alongAxis(rt, `scatter_add_${kind}`, g, rt.ptrOf(src.storage as WasmStorage) + 4 * src.offset, 4, rt.ptrOf(index.storage as WasmStorage) + ie * index.offset, ie, dim, o.ptr, 4, dim * g.B);
