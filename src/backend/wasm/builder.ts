@@ -319,7 +319,7 @@ export class Fn {
    * the helpers here. Inside `body`, depth 0 is the loop and depth 1 the
    * enclosing block (break).
    */
-  for(i: number, start: () => void, end: () => void, step: number, body: () => void): this {
+  for(i: number, start: () => void, end: () => void, step: number | (() => void), body: () => void): this {
     start();
     this.set(i);
     this.block(() =>
@@ -328,7 +328,10 @@ export class Fn {
         end();
         this.op(I32.ge_s).brIf(1);
         body();
-        this.get(i).i32c(step).op(I32.add).set(i);
+        this.get(i);
+        if (typeof step === "number") this.i32c(step);
+        else step();
+        this.op(I32.add).set(i);
         this.br(0);
       }),
     );

@@ -30,6 +30,24 @@ export function gemmScratchBytes(N: number, s: GemmShape = GEMM): number {
   return 4 * (s.MC * s.KC + s.KC * ncmax + s.MR * nr) + 64;
 }
 
+/** i8x16.shuffle lanes picking float lanes `l` (0-3 from the first operand, 4-7 from the second). */
+const lanes = (l: readonly number[]) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+
+/**
+ * Transpose four vectors (rows r[0..3]) in place on locals: afterwards r[i] holds lane i of each input.
+ * `t` are four scratch v128 locals.
+ */
+function transpose4(f: Fn, r: readonly number[], t: readonly number[]): void {
+  f.get(r[0]).get(r[1]).shuffle(lanes([0, 4, 1, 5])).set(t[0]);
+  f.get(r[0]).get(r[1]).shuffle(lanes([2, 6, 3, 7])).set(t[1]);
+  f.get(r[2]).get(r[3]).shuffle(lanes([0, 4, 1, 5])).set(t[2]);
+  f.get(r[2]).get(r[3]).shuffle(lanes([2, 6, 3, 7])).set(t[3]);
+  f.get(t[0]).get(t[2]).shuffle(lanes([0, 1, 4, 5])).set(r[0]);
+  f.get(t[0]).get(t[2]).shuffle(lanes([2, 3, 6, 7])).set(r[1]);
+  f.get(t[1]).get(t[3]).shuffle(lanes([0, 1, 4, 5])).set(r[2]);
+  f.get(t[1]).get(t[3]).shuffle(lanes([2, 3, 6, 7])).set(r[3]);
+}
+
 /** Emit the microkernel: (kc, ap, bp, dst, lddBytes, acc) -> (); dst tile += / = A-panel x B-panel. */
 function microkernel(m: ModuleBuilder, s: GemmShape, fma: boolean): Fn {
   const { MR, NV } = s;
@@ -95,22 +113,15 @@ function packB(m: ModuleBuilder, s: GemmShape): Fn {
     const w = f.local(i32);
     const src = f.local(i32);
     const out = f.local(i32);
+    const bcsB = f.local(i32);
+    const cv = Array.from({ length: 4 }, () => f.local(v128));
+    const tv = Array.from({ length: 4 }, () => f.local(v128));
     f.get(dst).set(out);
     f.for(j0, () => f.i32c(0), () => f.get(nc), NRv, () => {
       // w = min(NR, nc - j0)
       f.get(nc).get(j0).op(I32.sub).set(w);
       f.get(w).i32c(NRv).op(I32.gt_s).if(() => f.i32c(NRv).set(w));
-      f.get(bcs).i32c(1).op(I32.eq).get(w).i32c(NRv).op(I32.eq).op(I32.and).if(
-        () => {
-          // contiguous rows: vector copies
-          f.for(k, () => f.i32c(0), () => f.get(kc), 1, () => {
-            // src = b + 4 (k brs + j0)
-            f.get(b).get(k).get(brs).op(I32.mul).get(j0).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(src);
-            for (let v = 0; v < s.NV; v++) f.get(out).get(src).vload(16 * v).vstore(16 * v);
-            f.inc(out, NRv * 4);
-          });
-        },
-        () => {
+      const scalarPanel = () => {
           f.for(k, () => f.i32c(0), () => f.get(kc), 1, () => {
             f.for(jj, () => f.i32c(0), () => f.i32c(NRv), 1, () => {
               const dstAddr = () => f.get(out).get(jj).i32c(2).op(I32.shl).op(I32.add);
@@ -128,7 +139,39 @@ function packB(m: ModuleBuilder, s: GemmShape): Fn {
             });
             f.inc(out, NRv * 4);
           });
+      };
+      f.get(bcs).i32c(1).op(I32.eq).get(w).i32c(NRv).op(I32.eq).op(I32.and).if(
+        () => {
+          // contiguous rows: vector copies
+          f.for(k, () => f.i32c(0), () => f.get(kc), 1, () => {
+            // src = b + 4 (k brs + j0)
+            f.get(b).get(k).get(brs).op(I32.mul).get(j0).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(src);
+            for (let v = 0; v < s.NV; v++) f.get(out).get(src).vload(16 * v).vstore(16 * v);
+            f.inc(out, NRv * 4);
+          });
         },
+        () =>
+          f.get(brs).i32c(1).op(I32.eq).get(w).i32c(NRv).op(I32.eq).op(I32.and).get(kc).i32c(4).op(I32.rem_u).op(I32.eqz).op(I32.and).if(
+            () => {
+              // a transposed operand (columns contiguous along k): 4 x 4 blocks, loaded as four columns' k..k+3
+              // and transposed into four panel rows
+              f.get(bcs).i32c(2).op(I32.shl).set(bcsB);
+              f.for(k, () => f.i32c(0), () => f.get(kc), 4, () => {
+                for (let g = 0; g < s.NV; g++) {
+                  // src = b + 4 ((j0 + 4g) bcs + k)
+                  f.get(b).get(j0).i32c(4 * g).op(I32.add).get(bcs).op(I32.mul).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(src);
+                  for (let c = 0; c < 4; c++) {
+                    f.get(src).vload().set(cv[c]);
+                    if (c < 3) f.inc(src, () => f.get(bcsB));
+                  }
+                  transpose4(f, cv, tv);
+                  for (let kk = 0; kk < 4; kk++) f.get(out).get(cv[kk]).vstore(4 * (kk * NRv + 4 * g));
+                }
+                f.inc(out, 4 * NRv * 4);
+              });
+            },
+            scalarPanel,
+          ),
       );
     });
   });
@@ -145,6 +188,8 @@ function packA(m: ModuleBuilder, s: GemmShape): Fn {
     const out = f.local(i32);
     const row = Array.from({ length: MR }, () => f.local(i32));
     const acsB = f.local(i32);
+    const rv = Array.from({ length: MR }, () => f.local(v128));
+    const tv = Array.from({ length: 4 }, () => f.local(v128));
     f.get(acs).i32c(2).op(I32.shl).set(acsB);
     f.get(dst).set(out);
     f.for(i0, () => f.i32c(0), () => f.get(mc), MR, () => {
@@ -155,13 +200,32 @@ function packA(m: ModuleBuilder, s: GemmShape): Fn {
       }
       f.get(h).i32c(MR).op(I32.ge_s).if(
         () => {
-          f.for(k, () => f.i32c(0), () => f.get(kc), 1, () => {
-            for (let r = 0; r < MR; r++) {
-              f.get(out).get(row[r]).f32load().f32store(4 * r);
-              f.inc(row[r], () => f.get(acsB));
-            }
-            f.inc(out, MR * 4);
-          });
+          f.i32c(0).set(k);
+          if (MR === 4) {
+            // rows contiguous along k: 4 x 4 blocks, four rows' k..k+3 transposed into four panel columns
+            f.get(acs).i32c(1).op(I32.eq).if(() =>
+              f.block(() =>
+                f.loop(() => {
+                  f.get(k).i32c(4).op(I32.add).get(kc).op(I32.gt_s).brIf(1);
+                  for (let r = 0; r < MR; r++) f.get(row[r]).vload().set(rv[r]);
+                  transpose4(f, rv, tv);
+                  for (let kk = 0; kk < 4; kk++) f.get(out).get(rv[kk]).vstore(16 * kk);
+                  for (let r = 0; r < MR; r++) f.inc(row[r], 16);
+                  f.inc(out, 64).inc(k, 4).br(0);
+                }),
+              ),
+            );
+          }
+          f.block(() =>
+            f.loop(() => {
+              f.get(k).get(kc).op(I32.ge_s).brIf(1);
+              for (let r = 0; r < MR; r++) {
+                f.get(out).get(row[r]).f32load().f32store(4 * r);
+                f.inc(row[r], () => f.get(acsB));
+              }
+              f.inc(out, MR * 4).inc(k, 1).br(0);
+            }),
+          );
         },
         () => {
           f.for(k, () => f.i32c(0), () => f.get(kc), 1, () => {
@@ -196,7 +260,7 @@ export function emitGemm(m: ModuleBuilder, fma: boolean, s: GemmShape = GEMM): F
   const pA = packA(m, s);
   return m.fn("gemm", [i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32, i32], [], (f) => {
     const [M, N, K, a, ars, acs, b, brs, bcs, c, ldc, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-    const [jc, pc, ic, jr, ir, nc, kc, mc, pa, pb, tile, ldcB, cp, acc, rr, cc, h, w, t] = Array.from({ length: 19 }, () => f.local(i32));
+    const [jc, pc, ic, jr, ir, nc, kc, mc, pa, pb, tile, ldcB, cp, acc, rr, cc, h, w, t, kcb] = Array.from({ length: 20 }, () => f.local(i32));
     // scratch layout: packed A | packed B | tile
     f.get(scratch).i32c(63).op(I32.add).i32c(-64).op(I32.and).set(pa);
     f.get(pa).i32c(4 * MC * KC).op(I32.add).set(pb);
@@ -219,10 +283,15 @@ export function emitGemm(m: ModuleBuilder, fma: boolean, s: GemmShape = GEMM): F
       });
       f.ret();
     });
+    // K in equal blocks of at most KC (a multiple of 4): 784 = 4 x 196, not 3 x 256 + 16, whose thin last
+    // block would pay the packing and the C update for little work
+    f.get(K).i32c(KC - 1).op(I32.add).i32c(KC).op(I32.div_u).set(t);
+    f.get(K).get(t).op(I32.add).i32c(1).op(I32.sub).get(t).op(I32.div_u).i32c(3).op(I32.add).i32c(-4).op(I32.and).set(kcb);
     f.for(jc, () => f.i32c(0), () => f.get(N), NC, () => {
       min(nc, NC, jc, N);
-      f.for(pc, () => f.i32c(0), () => f.get(K), KC, () => {
+      f.for(pc, () => f.i32c(0), () => f.get(K), () => f.get(kcb), () => {
         min(kc, KC, pc, K);
+        f.get(kc).get(kcb).op(I32.gt_s).if(() => f.get(kcb).set(kc));
         f.get(pc).i32c(0).op(I32.gt_s).set(acc);
         // packB(b + 4 (pc brs + jc bcs), brs, bcs, kc, nc, pb)
         f.get(b).get(pc).get(brs).op(I32.mul).get(jc).get(bcs).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add);
