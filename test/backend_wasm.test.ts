@@ -154,6 +154,13 @@ function bindArg(p: "argmax" | "argmin", x: Tensor, axis: number): Tensor {
   return ms.ops[p](x, axis) as Tensor;
 }
 
+/** Wait (a bounded while) for the wasm backend's workers, so that the threaded paths run. */
+async function workersUp(): Promise<void> {
+  ms.set_backend("wasm");
+  L.exp(rand([10], 1)); // the runtime exists
+  for (let t = 0; t < 300 && !((wasm as WasmBackend).info().workers_ready ?? 0); t++) await new Promise((r) => setTimeout(r, 10));
+}
+
 describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
   it("matmul: edge tiles, transposed operands, batches with broadcasting, empty and tiny", () => {
     for (const [m, k, n] of [[1, 1, 1], [5, 7, 3], [13, 300, 17], [64, 64, 64], [97, 513, 45], [128, 784, 512]]) {
@@ -167,7 +174,8 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
     expectClose(() => L.matmul(rand([300, 700], 44), rand([700, 520], 45)), 5e-5, 5e-5);
     expectClose(() => L.matmul(rand([700, 300], 46), rand([300, 130], 47)), 5e-5, 5e-5);
   });
-  it("conv: padding, strides, dilations, groups, and its gradients (transposed convolutions)", () => {
+  it("conv: padding, strides, dilations, groups, and its gradients (transposed convolutions)", async () => {
+    await workersUp();
     const cases: [number[], number[], Parameters<typeof L.conv>[2]][] = [
       [[2, 3, 11, 13], [4, 3, 3, 3], { stride: [1, 1], padding: [1, 1, 1, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
       [[3, 4, 12, 9], [6, 2, 3, 2], { stride: [2, 1], padding: [0, 2, 1, 0], lhs_dilation: [1, 1], rhs_dilation: [2, 1], groups: 2 }],
@@ -177,6 +185,8 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
       [[3, 4, 7, 10], [6, 2, 2, 5], { stride: [1, 1], padding: [0, 1, 2, 0], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 2 }],
       [[2, 3, 9, 3], [5, 3, 4, 2], { stride: [1, 1], padding: [1, 2, 0, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
       [[1, 3, 9, 9], [2, 3, 1, 1], { stride: [1, 1], padding: [0, 0, 0, 0], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
+      // one input channel, a large batch: the weight gradient (3x3 "output", 32 channels) splits its channels across threads
+      [[32, 1, 28, 28], [32, 1, 3, 3], { stride: [1, 1], padding: [1, 1, 1, 1], lhs_dilation: [1, 1], rhs_dilation: [1, 1], groups: 1 }],
     ];
     for (const [xs, ws, p] of cases) {
       expectClose(() => L.conv(rand(xs, 50), rand(ws, 51), p), 2e-5, 2e-5);

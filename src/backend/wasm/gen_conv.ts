@@ -14,9 +14,12 @@
  * between dilated input elements), so padding, strides and both dilations
  * are handled by the same loop.
  *
- * conv_task(j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, og, tmp, ldt, scratch)
- *   columns [j0, j1) of one group (x and w already offset to it), `ch` columns at a time;
- *   tmp[o, j] (row stride ldt) = sum over taps of w[o, tap] * col[tap, j].
+ * conv_task(j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, ldw, og, tmp, ldt, ldb, direct, scratch)
+ *   columns [j0, j1) of one group (x and w already offset to it), `ch` columns at a time, over `cg`
+ *   input channels (w's rows `ldw` floats apart: a slice may take some of the channels and the driver
+ *   add the partial products); column j of batch item b = j / (oh*ow) lands at
+ *   tmp + 4 (b ldb + j - b oh ow), rows ldt apart: a [og x N*oh*ow] buffer (ldb = oh*ow) or, with
+ *   `direct`, the NCHW output itself (ldb = O oh ow, ldt = oh ow; chunks then stop at batch items).
  * conv_task_s1(...the same...): for stride 1 and no dilation over an input already padded (the
  *   driver copies it with zero borders, rows contiguous): every run of columns along an output row
  *   then reads one contiguous stretch of an input row, copied four floats at a time (the last copy
@@ -217,27 +220,36 @@ function gemmSmallM(m: ModuleBuilder): Fn {
 export function emitConv(m: ModuleBuilder, gemm: Fn, MR: number): void {
   const small = gemmSmallM(m);
   for (const [name, i2c] of [["conv_task", im2col(m)], ["conv_task_s1", im2colS1(m)]] as const) {
-    m.fn(name, Array(20).fill(i32), [], (f) => {
-      const [j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, og, tmp, ldt, scratch] = Array.from({ length: 20 }, (_, i) => i);
-      const [taps, col, gs, c0, c1, width] = Array.from({ length: 6 }, () => f.local(i32));
+    m.fn(name, Array(23).fill(i32), [], (f) => {
+      const [j0, j1, ch, x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, w, ldw, og, tmp, ldt, ldb, direct, scratch] = Array.from({ length: 23 }, (_, i) => i);
+      const [taps, col, gs, c0, c1, width, plane, cp, b] = Array.from({ length: 9 }, () => f.local(i32));
       f.get(cg).get(kh).op(I32.mul).get(kw).op(I32.mul).set(taps);
+      f.get(oh).get(ow).op(I32.mul).set(plane);
       f.get(scratch).i32c(63).op(I32.add).i32c(-64).op(I32.and).set(col);
       // the GEMM's scratch after the column matrix and 64 bytes of slack (im2col_s1 may write past a row)
       f.get(col).get(taps).get(ch).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).i32c(127).op(I32.add).i32c(-64).op(I32.and).set(gs);
       f.for(c0, () => f.get(j0), () => f.get(j1), 0, () => {
         f.get(c0).get(ch).op(I32.add).set(c1);
         f.get(c1).get(j1).op(I32.gt_s).if(() => f.get(j1).set(c1));
+        f.get(c0).get(plane).op(I32.div_u).set(b);
+        // writing straight into NCHW: a chunk stops at its batch item's end
+        f.get(direct).if(() => {
+          f.get(b).i32c(1).op(I32.add).get(plane).op(I32.mul).set(width);
+          f.get(c1).get(width).op(I32.gt_s).if(() => f.get(width).set(c1));
+        });
         f.get(c1).get(c0).op(I32.sub).set(width);
+        // cp = tmp + 4 (b ldb + c0 - b plane)
+        f.get(tmp).get(b).get(ldb).op(I32.mul).get(c0).op(I32.add).get(b).get(plane).op(I32.mul).op(I32.sub).i32c(2).op(I32.shl).op(I32.add).set(cp);
         f.get(x).get(sn).get(sc).get(sh).get(sw).get(cg).get(kh).get(kw).get(oh).get(ow).get(rows).get(cols).get(c0).get(c1).get(col).get(width).call(i2c);
-        // tmp[:, c0:c1] = w (og x taps) @ col (taps x width)
+        // C[:, chunk] = w (og x taps, row stride ldw) @ col (taps x width)
         f.get(og).i32c(MR).op(I32.lt_s).if(
           () => {
-            f.get(og).get(width).get(taps).get(w).get(taps).i32c(1).get(col).get(width);
-            f.get(tmp).get(c0).i32c(2).op(I32.shl).op(I32.add).get(ldt).call(small);
+            f.get(og).get(width).get(taps).get(w).get(ldw).i32c(1).get(col).get(width);
+            f.get(cp).get(ldt).call(small);
           },
           () => {
-            f.get(og).get(width).get(taps).get(w).get(taps).i32c(1).get(col).get(width).i32c(1);
-            f.get(tmp).get(c0).i32c(2).op(I32.shl).op(I32.add).get(ldt).get(gs).call(gemm);
+            f.get(og).get(width).get(taps).get(w).get(ldw).i32c(1).get(col).get(width).i32c(1);
+            f.get(cp).get(ldt).get(gs).call(gemm);
           },
         );
         f.get(c1).set(c0);

@@ -453,21 +453,45 @@ export function makeKernels(h: Host): KernelTable {
     }
     const nr = GEMM.NV * 4;
     const work = og * total * taps;
+    const task = simple ? "conv_task_s1" : "conv_task";
+    const chunkFor = (k: number) => Math.max(8 * nr, Math.floor(262144 / k / nr) * nr);
+    let parts = work >= MM_PARALLEL ? rt.slices(2) : 1;
+    // few columns (a weight gradient's 3x3 "output") and many channels: the slices split the channels
+    // instead and the partial products are added
+    if (parts > 1 && Math.ceil(total / nr) < parts && g === 1 && cg >= 2) {
+      const kParts = Math.min(parts, cg);
+      const ch = Math.ceil(total / nr) * nr;
+      const partials = Array.from({ length: kParts }, () => rt.temp(4 * o * total));
+      const slices = ranges(cg, kParts).map(([c0, c1], s) => [
+        0, total, ch, xp + 4 * c0 * sc, sn, sc, sh, sw, c1 - c0, kh, kw, oh, ow, rows, cols,
+        wp + 4 * c0 * kh * kw, taps, og, partials[s], total, plane, 0, rt.temp(4 * (c1 - c0) * kh * kw * ch + gemmScratchBytes(ch) + 256),
+      ]);
+      rt.run(task, slices);
+      const flat = { ptr: 0, strides: [1] };
+      for (let s = 1; s < slices.length; s++) ew(rt, "add", [o * total], { ...flat, ptr: partials[0] }, [{ ...flat, ptr: partials[0] }, { ...flat, ptr: partials[s] }]);
+      ew(rt, "copy_f32", [n, o, plane], { ptr: res.ptr, strides: [o * plane, plane, 1] }, [{ ptr: partials[0], strides: [plane, total, 1] }]);
+      return rt.finish(res.st);
+    }
+    parts = Math.min(parts, Math.ceil(total / nr));
     // slices of whole column chunks, the same number for every slice (a chunk's column matrix about 1 MiB,
     // a multiple of the GEMM's panel width)
-    const parts = work >= MM_PARALLEL ? Math.min(rt.slices(2), Math.ceil(total / nr)) : 1;
-    const perSlice = Math.ceil(Math.ceil(total / Math.max(8 * nr, Math.floor(262144 / taps / nr) * nr)) / parts);
+    const perSlice = Math.ceil(Math.ceil(total / chunkFor(taps)) / parts);
     const ch = Math.ceil(total / (parts * perSlice) / nr) * nr;
-    const tmp = rt.temp(4 * o * total);
+    // large output planes: the GEMM writes NCHW directly (chunks stop at batch items); small ones (a
+    // gradient's 3x3) go through a [O x N*plane] buffer, so that chunks span batch items
+    const direct = plane >= 4 * nr;
+    const tmp = direct ? res.ptr : rt.temp(4 * o * total);
     for (let gi = 0; gi < g; gi++) {
       const slices = ranges(total, parts, ch * perSlice).map(([j0, j1]) => [
         j0, j1, ch, xp + 4 * gi * cg * sc, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols,
-        wp + 4 * gi * og * taps, og, tmp + 4 * gi * og * total, total, rt.temp(4 * taps * ch + gemmScratchBytes(ch) + 256),
+        wp + 4 * gi * og * taps, taps, og,
+        ...(direct ? [tmp + 4 * gi * og * plane, plane, o * plane, 1] : [tmp + 4 * gi * og * total, total, plane, 0]),
+        rt.temp(4 * taps * ch + gemmScratchBytes(ch) + 256),
       ]);
-      rt.run(simple ? "conv_task_s1" : "conv_task", slices);
+      rt.run(task, slices);
     }
     // out[b, o, p] = tmp[o, b * plane + p]
-    ew(rt, "copy_f32", [n, o, plane], { ptr: res.ptr, strides: [o * plane, plane, 1] }, [{ ptr: tmp, strides: [plane, total, 1] }]);
+    if (!direct) ew(rt, "copy_f32", [n, o, plane], { ptr: res.ptr, strides: [o * plane, plane, 1] }, [{ ptr: tmp, strides: [plane, total, 1] }]);
     return rt.finish(res.st);
   });
 
