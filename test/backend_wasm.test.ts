@@ -249,6 +249,21 @@ describe.skipIf(!wasm)("wasm backend: matmul and convolution", () => {
       return [f(rand([64, 10], 61)), ms.grad(f)(rand([64, 10], 61)) as Tensor];
     }, 1e-6, 1e-6);
   });
+  it("take_along_axis: last and middle axes, negative indices, int32 and int64, 4- and 8-byte data, strided views", () => {
+    const idx = (shape: number[], dim: number, seed: number, dtype: DType) => {
+      const rng = rngFrom(seed);
+      const n = shape.reduce((a, b) => a * b, 1);
+      // negative indices count from the end, as MindSpore's gather_elements does
+      return L.reshape(new Tensor(Array.from({ length: n }, () => Math.floor(rng() * 2 * dim) - dim), dtype), shape);
+    };
+    const { ref, got } = both(() => [
+      L.take_along_axis(rand([300, 90], 100), idx([300, 40], 90, 101, int64), 1),
+      L.take_along_axis(rand([30, 90, 7], 102), idx([30, 40, 7], 90, 103, int32), 1),
+      L.take_along_axis(L.transpose(rand([90, 300], 104), [1, 0]), idx([300, 40], 90, 105, int32), 1),
+      L.take_along_axis(L.cast(rand([200, 50], 106), ms.float64), idx([200, 60], 50, 107, int64), 1),
+    ]);
+    expect(got).toEqual(ref);
+  });
   it("gather errors are MindSpore's IndexError", () => {
     ms.set_backend("wasm");
     const x = rand([50, 100], 62);

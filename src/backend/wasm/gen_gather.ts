@@ -35,27 +35,52 @@ function gather(m: ModuleBuilder, bytes: 4 | 8, kind: IdxKind): void {
     const [A, L, B, px, xa, xd, xb, dim, pi, ia, il, ib, po, pstatus] = Array.from({ length: 14 }, (_, i) => i);
     const [a, l, b, idx, out, status] = Array.from({ length: 6 }, () => f.local(i32));
     const isz = kind === "i64" ? 3 : 2;
-    f.get(po).set(out);
-    f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
-      f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
-        f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {
-          loadIndex(f, kind, () => f.get(pi).get(a).get(ia).op(I32.mul).get(l).get(il).op(I32.mul).op(I32.add).get(b).get(ib).op(I32.mul).op(I32.add).i32c(isz).op(I32.shl).op(I32.add));
-          f.set(idx);
-          f.get(idx).i32c(0).op(I32.lt_s).if(() => f.inc(idx, () => f.get(dim)));
-          f.get(idx).get(dim).op(I32.ge_u).if(
-            () => {
-              f.i32c(1).set(status);
-              f.i32c(0).set(idx);
-            },
-          );
-          f.get(out);
-          f.get(px).get(a).get(xa).op(I32.mul).get(idx).get(xd).op(I32.mul).op(I32.add).get(b).get(xb).op(I32.mul).op(I32.add).i32c(bytes === 8 ? 3 : 2).op(I32.shl).op(I32.add);
-          if (bytes === 8) f.f64load().f64store();
-          else f.f32load().f32store();
-          f.inc(out, bytes);
-        });
+    const [ip, xrow, ilB] = Array.from({ length: 3 }, () => f.local(i32));
+    const dsz = bytes === 8 ? 3 : 2;
+    /** idx = the index at `addr`, wrapped once if negative; out of range: status = 1, idx = 0 */
+    const index = (addr: () => void) => {
+      loadIndex(f, kind, addr);
+      f.set(idx);
+      f.get(idx).i32c(0).op(I32.lt_s).if(() => f.inc(idx, () => f.get(dim)));
+      f.get(idx).get(dim).op(I32.ge_u).if(() => {
+        f.i32c(1).set(status);
+        f.i32c(0).set(idx);
       });
-    });
+    };
+    const copy = () => {
+      if (bytes === 8) f.f64load().f64store();
+      else f.f32load().f32store();
+      f.inc(out, bytes);
+    };
+    f.get(po).set(out);
+    f.get(B).i32c(1).op(I32.eq).if(
+      () => {
+        // one element per (a, l) (gathering along the last axis): walk the index row with pointers
+        f.get(il).i32c(isz).op(I32.shl).set(ilB);
+        f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
+          f.get(pi).get(a).get(ia).op(I32.mul).i32c(isz).op(I32.shl).op(I32.add).set(ip);
+          f.get(px).get(a).get(xa).op(I32.mul).i32c(dsz).op(I32.shl).op(I32.add).set(xrow);
+          f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
+            index(() => f.get(ip));
+            f.get(out);
+            f.get(xrow).get(idx).get(xd).op(I32.mul).i32c(dsz).op(I32.shl).op(I32.add);
+            copy();
+            f.inc(ip, () => f.get(ilB));
+          });
+        });
+      },
+      () =>
+        f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
+          f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
+            f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {
+              index(() => f.get(pi).get(a).get(ia).op(I32.mul).get(l).get(il).op(I32.mul).op(I32.add).get(b).get(ib).op(I32.mul).op(I32.add).i32c(isz).op(I32.shl).op(I32.add));
+              f.get(out);
+              f.get(px).get(a).get(xa).op(I32.mul).get(idx).get(xd).op(I32.mul).op(I32.add).get(b).get(xb).op(I32.mul).op(I32.add).i32c(dsz).op(I32.shl).op(I32.add);
+              copy();
+            });
+          });
+        }),
+    );
     f.get(status).if(() => f.get(pstatus).i32c(1).i32store());
   });
 }
@@ -82,25 +107,53 @@ function scatterAdd(m: ModuleBuilder, kind: IdxKind): void {
         f.inc(t, 4).br(0);
       }),
     );
-    f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
-      f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
-        f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {
-          loadIndex(f, kind, () => f.get(pi).get(a).get(ia).op(I32.mul).get(l).get(il).op(I32.mul).op(I32.add).get(b).get(ib).op(I32.mul).op(I32.add).i32c(isz).op(I32.shl).op(I32.add));
-          f.set(idx);
-          f.get(idx).i32c(0).op(I32.lt_s).if(() => f.inc(idx, () => f.get(dim)));
-          f.get(idx).get(dim).op(I32.ge_u).if(
-            () => f.i32c(1).set(status),
-            () => {
-              // t = po + 4 ((a dim + idx) B + b)
-              f.get(po).get(a).get(dim).op(I32.mul).get(idx).op(I32.add).get(B).op(I32.mul).get(b).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(t);
-              f.get(t).get(t).f32load();
-              f.get(ps).get(a).get(sa).op(I32.mul).get(l).get(sl).op(I32.mul).op(I32.add).get(b).get(sb).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).f32load();
-              f.op(F32.add).f32store();
-            },
-          );
+    const [ip, sp, orow, ilB, slB] = Array.from({ length: 5 }, () => f.local(i32));
+    /** idx = the index at `addr`, wrapped once if negative; then `add` if in range, else status = 1 */
+    const index = (addr: () => void, add: () => void) => {
+      loadIndex(f, kind, addr);
+      f.set(idx);
+      f.get(idx).i32c(0).op(I32.lt_s).if(() => f.inc(idx, () => f.get(dim)));
+      f.get(idx).get(dim).op(I32.ge_u).if(() => f.i32c(1).set(status), add);
+    };
+    f.get(B).i32c(1).op(I32.eq).if(
+      () => {
+        // one element per (a, l): walk the index and source rows with pointers
+        f.get(il).i32c(isz).op(I32.shl).set(ilB);
+        f.get(sl).i32c(2).op(I32.shl).set(slB);
+        f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
+          f.get(pi).get(a).get(ia).op(I32.mul).i32c(isz).op(I32.shl).op(I32.add).set(ip);
+          f.get(ps).get(a).get(sa).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(sp);
+          f.get(po).get(a).get(dim).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(orow);
+          f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
+            index(
+              () => f.get(ip),
+              () => {
+                f.get(orow).get(idx).i32c(2).op(I32.shl).op(I32.add).set(t);
+                f.get(t).get(t).f32load().get(sp).f32load().op(F32.add).f32store();
+              },
+            );
+            f.inc(ip, () => f.get(ilB)).inc(sp, () => f.get(slB));
+          });
         });
-      });
-    });
+      },
+      () =>
+        f.for(a, () => f.i32c(0), () => f.get(A), 1, () => {
+          f.for(l, () => f.i32c(0), () => f.get(L), 1, () => {
+            f.for(b, () => f.i32c(0), () => f.get(B), 1, () => {
+              index(
+                () => f.get(pi).get(a).get(ia).op(I32.mul).get(l).get(il).op(I32.mul).op(I32.add).get(b).get(ib).op(I32.mul).op(I32.add).i32c(isz).op(I32.shl).op(I32.add),
+                () => {
+                  // t = po + 4 ((a dim + idx) B + b)
+                  f.get(po).get(a).get(dim).op(I32.mul).get(idx).op(I32.add).get(B).op(I32.mul).get(b).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(t);
+                  f.get(t).get(t).f32load();
+                  f.get(ps).get(a).get(sa).op(I32.mul).get(l).get(sl).op(I32.mul).op(I32.add).get(b).get(sb).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).f32load();
+                  f.op(F32.add).f32store();
+                },
+              );
+            });
+          });
+        }),
+    );
     f.get(status).if(() => f.get(pstatus).i32c(1).i32store());
   });
 }
