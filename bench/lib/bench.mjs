@@ -68,10 +68,16 @@ export async function collectFrameworks(o) {
     else {
       if (!probe.openblas) log("note: libopenblas0-pthread not found; Debian's torch then runs GEMM on the reference BLAS (~6 GFLOP/s)");
       const threads = o.torchThreads ?? os.availableParallelism?.() ?? os.cpus().length;
-      try {
-        frameworks.push(await torchFramework(python, threads, o.torchBlasThreads ?? threads, sz, data));
-      } catch (e) {
-        skipped.push(`torch: ${String(e.message ?? e).split("\n")[0]}`);
+      // Debian's OpenBLAS keeps its own thread pool next to torch's OpenMP one; with both at `threads` they
+      // can spin against each other, so torch also runs with a one-thread BLAS and the targets take, per
+      // workload, whichever configuration was faster (PyTorch at its best on this machine)
+      const blasConfigs = o.torchBlasThreads !== undefined ? [o.torchBlasThreads] : threads > 1 ? [threads, 1] : [threads];
+      for (const blas of blasConfigs) {
+        try {
+          frameworks.push(await torchFramework(python, threads, blas, sz, data));
+        } catch (e) {
+          skipped.push(`torch: ${String(e.message ?? e).split("\n")[0]}`);
+        }
       }
     }
   }
