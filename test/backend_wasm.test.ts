@@ -320,6 +320,25 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
     got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(1e-6 + 1e-6 * Math.abs(want[i])));
   });
 
+  it("tensors the engine frees itself do not bring on step-boundary collections; garbage does", () => {
+    ms.set_backend("wasm");
+    const w = wasm as WasmBackend;
+    const x = rand([256, 512], 75); // 512 KiB
+    const run = (dispose: boolean) => {
+      const s0 = stats()!;
+      for (let i = 0; i < 40; i++) {
+        w.stepBoundary();
+        const y = L.exp(x);
+        if (dispose) y.dispose();
+      }
+      const s1 = stats()!;
+      return s1.minorGcs + s1.majorGcs - (s0.minorGcs + s0.majorGcs);
+    };
+    expect(run(true)).toBe(0);
+    // 20 MiB of garbage: a collection about every 4 MiB
+    expect(run(false)).toBeGreaterThanOrEqual(3);
+  });
+
   it("collections at step boundaries keep a training loop's heap to a few steps' worth, without spilling", () => {
     ms.set_backend("wasm");
     const w = new ms.Parameter(rand([256, 256], 73), "w");

@@ -264,6 +264,17 @@ export class Residency {
   }
 
   /** Free a resident block now (dispose, or the GC found its owner unreachable). */
+  /**
+   * The engine freed a block itself (jit's executor at a value's last use, `dispose()`): it needs no
+   * collection, so it no longer counts toward the next step-boundary one. Without this a training step
+   * whose intermediates the executor frees still paid a young collection (and V8's background sweeping
+   * after it, on the cores the kernels use) nearly every step.
+   */
+  release(b: Block): void {
+    if (b.ptr >= 0) this.sinceStep = Math.max(0, this.sinceStep - b.bytes);
+    this.drop(b);
+  }
+
   drop(b: Block): void {
     if (b.ptr < 0) return;
     this.registry.unregister(b);

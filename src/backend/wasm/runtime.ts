@@ -233,7 +233,7 @@ export class Runtime {
   }
 
   release(st: WasmStorage): void {
-    this.residency.drop(st.block);
+    this.residency.release(st.block);
     st.block.host = null;
   }
 
