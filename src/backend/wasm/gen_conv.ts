@@ -33,17 +33,32 @@
  */
 import { F32, Fn, I32, ModuleBuilder, V, f32, i32, v128 } from "./builder.js";
 
-/** im2col of columns [j0, j1) into dst (row stride ld floats): dst[tap, j - j0]. */
-function im2col(m: ModuleBuilder): Fn {
-  return m.fn("im2col", Array(16).fill(i32), [], (f) => {
+/** The locals and arguments a run body of `im2colShell` uses. */
+interface Im2colRun {
+  readonly x: number; readonly sn: number; readonly sc: number; readonly sh: number; readonly sw: number;
+  readonly oh: number; readonly ow: number; readonly rows: number; readonly cols: number;
+  readonly ci: number; readonly ky: number; readonly kx: number; readonly b: number; readonly oy: number; readonly ox: number;
+  readonly run: number; readonly out: number;
+  readonly k: number; readonly sy: number; readonly sx: number; readonly base: number; readonly cbase: number;
+}
+
+/**
+ * im2col of columns [j0, j1) into dst (row stride ld floats): dst[tap, j - j0]. For each tap row the
+ * columns go in runs along one output row (min(ow - ox, j1 - j) long); `perRow` emits what a tap row
+ * needs once, `perRun` the copy of one run to `out`.
+ * Arguments: (x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, j0, j1, dst, ld).
+ */
+function im2colShell(m: ModuleBuilder, name: string, perRow: (f: Fn, l: Im2colRun) => void, perRun: (f: Fn, l: Im2colRun) => void): Fn {
+  return m.fn(name, Array(16).fill(i32), [], (f) => {
     const [x, sn, sc, sh, sw, cg, kh, kw, oh, ow, rows, cols, j0, j1, dst, ld] = Array.from({ length: 16 }, (_, i) => i);
     const [ci, ky, kx, b, oy, ox, j, run, k, sy, sx, base, out, plane, rowOut, cbase] = Array.from({ length: 16 }, () => f.local(i32));
+    const l: Im2colRun = { x, sn, sc, sh, sw, oh, ow, rows, cols, ci, ky, kx, b, oy, ox, run, out, k, sy, sx, base, cbase };
     f.get(oh).get(ow).op(I32.mul).set(plane);
     f.get(dst).set(rowOut);
     f.for(ci, () => f.i32c(0), () => f.get(cg), 1, () => {
       f.for(ky, () => f.i32c(0), () => f.get(kh), 1, () => {
         f.for(kx, () => f.i32c(0), () => f.get(kw), 1, () => {
-          f.get(cols).get(kx).get(ow).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(cbase);
+          perRow(f, l);
           // (b, oy, ox) of column j0
           f.get(j0).get(plane).op(I32.div_u).set(b);
           f.get(j0).get(plane).op(I32.rem_u).set(ox);
@@ -57,56 +72,7 @@ function im2col(m: ModuleBuilder): Fn {
               // a run along one output row: min(ow - ox, j1 - j)
               f.get(ow).get(ox).op(I32.sub).set(run);
               f.get(j1).get(j).op(I32.sub).get(run).op(I32.lt_s).if(() => f.get(j1).get(j).op(I32.sub).set(run));
-              f.get(rows).get(ky).get(oh).op(I32.mul).get(oy).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sy);
-              f.get(sy).i32c(0).op(I32.lt_s).if(
-                () => {
-                  f.for(k, () => f.i32c(0), () => f.get(run), 1, () => {
-                    f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add).f32c(0).f32store();
-                  });
-                },
-                () => {
-                  // base = x + 4 (b sn + ci sc + sy sh)
-                  f.get(x).get(b).get(sn).op(I32.mul).get(ci).get(sc).op(I32.mul).op(I32.add).get(sy).get(sh).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(base);
-                  /** element k of the run: load from a valid address (column 0 on padding), then keep it or 0 */
-                  const one = () => {
-                    f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sx);
-                    f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
-                    f.get(base).get(sx).i32c(0).get(sx).i32c(0).op(I32.gt_s).select().get(sw).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).f32load();
-                    f.f32c(0).get(sx).i32c(0).op(I32.ge_s).select();
-                    f.f32store();
-                    f.inc(k, 1);
-                  };
-                  f.i32c(0).set(k);
-                  f.block(() =>
-                    f.loop(() => {
-                      f.get(k).i32c(4).op(I32.add).get(run).op(I32.gt_s).brIf(1);
-                      // four source columns in a row (stride 1, no padding among them, input rows
-                      // contiguous): one vector copy; anything else element by element
-                      f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sx);
-                      f.get(sw).i32c(1).op(I32.eq);
-                      f.get(sx).i32c(0).op(I32.ge_s).op(I32.and);
-                      f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load(12).get(sx).i32c(3).op(I32.add).op(I32.eq).op(I32.and);
-                      f.if(
-                        () => {
-                          f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
-                          f.get(base).get(sx).i32c(2).op(I32.shl).op(I32.add).vload();
-                          f.vstore();
-                          f.inc(k, 4);
-                        },
-                        one,
-                      );
-                      f.br(0);
-                    }),
-                  );
-                  f.block(() =>
-                    f.loop(() => {
-                      f.get(k).get(run).op(I32.ge_s).brIf(1);
-                      one();
-                      f.br(0);
-                    }),
-                  );
-                },
-              );
+              perRun(f, l);
               f.inc(j, () => f.get(run));
               f.get(out).get(run).i32c(2).op(I32.shl).op(I32.add).set(out);
               f.inc(ox, () => f.get(run));
@@ -128,54 +94,87 @@ function im2col(m: ModuleBuilder): Fn {
   });
 }
 
-/** im2col for stride 1, no dilation, no padding left (see conv_task_s1); same arguments as im2col. */
-function im2colS1(m: ModuleBuilder): Fn {
-  return m.fn("im2col_s1", Array(16).fill(i32), [], (f) => {
-    const [x, sn, sc, sh, , cg, kh, kw, oh, ow, , , j0, j1, dst, ld] = Array.from({ length: 16 }, (_, i) => i);
-    const [ci, ky, kx, b, oy, ox, j, run, k, src, out, plane, rowOut] = Array.from({ length: 13 }, () => f.local(i32));
-    f.get(oh).get(ow).op(I32.mul).set(plane);
-    f.get(dst).set(rowOut);
-    f.for(ci, () => f.i32c(0), () => f.get(cg), 1, () => {
-      f.for(ky, () => f.i32c(0), () => f.get(kh), 1, () => {
-        f.for(kx, () => f.i32c(0), () => f.get(kw), 1, () => {
-          f.get(j0).get(plane).op(I32.div_u).set(b);
-          f.get(j0).get(plane).op(I32.rem_u).set(ox);
-          f.get(ox).get(ow).op(I32.div_u).set(oy);
-          f.get(ox).get(ow).op(I32.rem_u).set(ox);
-          f.get(j0).set(j);
-          f.get(rowOut).set(out);
+/**
+ * The general im2col: any stride, dilations and padding, through the source tables (`rows`, `cols`:
+ * -1 where a tap falls on padding or between dilated input elements).
+ */
+function im2col(m: ModuleBuilder): Fn {
+  return im2colShell(
+    m,
+    "im2col",
+    (f, { cols, kx, ow, cbase }) => f.get(cols).get(kx).get(ow).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).set(cbase),
+    (f, { x, sn, sc, sh, sw, oh, rows, ci, ky, b, oy, ox, run, out, k, sy, sx, base, cbase }) => {
+      f.get(rows).get(ky).get(oh).op(I32.mul).get(oy).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sy);
+      f.get(sy).i32c(0).op(I32.lt_s).if(
+        () => {
+          f.for(k, () => f.i32c(0), () => f.get(run), 1, () => {
+            f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add).f32c(0).f32store();
+          });
+        },
+        () => {
+          // base = x + 4 (b sn + ci sc + sy sh)
+          f.get(x).get(b).get(sn).op(I32.mul).get(ci).get(sc).op(I32.mul).op(I32.add).get(sy).get(sh).op(I32.mul).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(base);
+          /** element k of the run: load from a valid address (column 0 on padding), then keep it or 0 */
+          const one = () => {
+            f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sx);
+            f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
+            f.get(base).get(sx).i32c(0).get(sx).i32c(0).op(I32.gt_s).select().get(sw).op(I32.mul).i32c(2).op(I32.shl).op(I32.add).f32load();
+            f.f32c(0).get(sx).i32c(0).op(I32.ge_s).select();
+            f.f32store();
+            f.inc(k, 1);
+          };
+          f.i32c(0).set(k);
           f.block(() =>
             f.loop(() => {
-              f.get(j).get(j1).op(I32.ge_s).brIf(1);
-              f.get(ow).get(ox).op(I32.sub).set(run);
-              f.get(j1).get(j).op(I32.sub).get(run).op(I32.lt_s).if(() => f.get(j1).get(j).op(I32.sub).set(run));
-              // src = x + 4 (b sn + ci sc + (oy + ky) sh + ox + kx)
-              f.get(x).get(b).get(sn).op(I32.mul).get(ci).get(sc).op(I32.mul).op(I32.add);
-              f.get(oy).get(ky).op(I32.add).get(sh).op(I32.mul).op(I32.add).get(ox).op(I32.add).get(kx).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(src);
-              f.for(k, () => f.i32c(0), () => f.get(run), 4, () => {
-                f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
-                f.get(src).get(k).i32c(2).op(I32.shl).op(I32.add).vload();
-                f.vstore();
-              });
-              f.inc(j, () => f.get(run));
-              f.get(out).get(run).i32c(2).op(I32.shl).op(I32.add).set(out);
-              f.inc(ox, () => f.get(run));
-              f.get(ox).get(ow).op(I32.ge_s).if(() => {
-                f.i32c(0).set(ox);
-                f.inc(oy, 1);
-                f.get(oy).get(oh).op(I32.ge_s).if(() => {
-                  f.i32c(0).set(oy);
-                  f.inc(b, 1);
-                });
-              });
+              f.get(k).i32c(4).op(I32.add).get(run).op(I32.gt_s).brIf(1);
+              // four source columns in a row (stride 1, no padding among them, input rows
+              // contiguous): one vector copy; anything else element by element
+              f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load().set(sx);
+              f.get(sw).i32c(1).op(I32.eq);
+              f.get(sx).i32c(0).op(I32.ge_s).op(I32.and);
+              f.get(cbase).get(ox).get(k).op(I32.add).i32c(2).op(I32.shl).op(I32.add).i32load(12).get(sx).i32c(3).op(I32.add).op(I32.eq).op(I32.and);
+              f.if(
+                () => {
+                  f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
+                  f.get(base).get(sx).i32c(2).op(I32.shl).op(I32.add).vload();
+                  f.vstore();
+                  f.inc(k, 4);
+                },
+                one,
+              );
               f.br(0);
             }),
           );
-          f.get(rowOut).get(ld).i32c(2).op(I32.shl).op(I32.add).set(rowOut);
-        });
+          f.block(() =>
+            f.loop(() => {
+              f.get(k).get(run).op(I32.ge_s).brIf(1);
+              one();
+              f.br(0);
+            }),
+          );
+        },
+      );
+    },
+  );
+}
+
+/** im2col for stride 1, no dilation, no padding left (see conv_task_s1): whole runs, four floats at a time. */
+function im2colS1(m: ModuleBuilder): Fn {
+  return im2colShell(
+    m,
+    "im2col_s1",
+    () => {},
+    (f, { x, sn, sc, sh, ci, ky, kx, b, oy, ox, run, out, k, base }) => {
+      // base = x + 4 (b sn + ci sc + (oy + ky) sh + ox + kx)
+      f.get(x).get(b).get(sn).op(I32.mul).get(ci).get(sc).op(I32.mul).op(I32.add);
+      f.get(oy).get(ky).op(I32.add).get(sh).op(I32.mul).op(I32.add).get(ox).op(I32.add).get(kx).op(I32.add).i32c(2).op(I32.shl).op(I32.add).set(base);
+      f.for(k, () => f.i32c(0), () => f.get(run), 4, () => {
+        f.get(out).get(k).i32c(2).op(I32.shl).op(I32.add);
+        f.get(base).get(k).i32c(2).op(I32.shl).op(I32.add).vload();
+        f.vstore();
       });
-    });
-  });
+    },
+  );
 }
 
 function gemmSmallM(m: ModuleBuilder): Fn {

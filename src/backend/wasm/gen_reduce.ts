@@ -20,6 +20,20 @@ const addr = (f: Fn, base: number, idx: () => void, shift: number) => {
   f.i32c(shift).op(I32.shl).op(I32.add);
 };
 
+/** While four floats are left in the row from i: a0, a1 (f64x2) += them, i += 4. */
+function sumFours(f: Fn, row: number, len: number, i: number, v: number, a0: number, a1: number): void {
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).i32c(4).op(I32.add).get(len).op(I32.gt_s).brIf(1);
+      addr(f, row, () => f.get(i), 2);
+      f.vload().set(v);
+      f.get(a0).get(v).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a0);
+      f.get(a1).get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a1);
+      f.inc(i, 4).br(0);
+    }),
+  );
+}
+
 function rows(m: ModuleBuilder, op: RedOp): void {
   m.fn(`red_rows_${op}`, [i32, i32, i32, i32, i32], [], (f) => {
     const [nrows, len, px, srow, po] = [0, 1, 2, 3, 4];
@@ -38,16 +52,7 @@ function rows(m: ModuleBuilder, op: RedOp): void {
         for (let b = 0; b < 16; b++) f.code.push(0);
         f.tee(a0).set(a1);
         f.i32c(0).set(i);
-        f.block(() =>
-          f.loop(() => {
-            f.get(i).i32c(4).op(I32.add).get(len).op(I32.gt_s).brIf(1);
-            addr(f, row, () => f.get(i), 2);
-            f.vload().set(v);
-            f.get(a0).get(v).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a0);
-            f.get(a1).get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a1);
-            f.inc(i, 4).br(0);
-          }),
-        );
+        sumFours(f, row, len, i, v, a0, a1);
         f.get(a0).get(a1).v(V.f64x2_add).set(a0);
         f.get(a0).lane(V.f64x2_extract_lane, 0).get(a0).lane(V.f64x2_extract_lane, 1).op(F64.add).set(s);
         f.block(() =>
@@ -115,16 +120,7 @@ function rowsOuterSum(m: ModuleBuilder): void {
         addr(f, px, () => f.get(r).get(srow).op(I32.mul).get(o).get(souter).op(I32.mul).op(I32.add), 2);
         f.set(row);
         f.i32c(0).set(i);
-        f.block(() =>
-          f.loop(() => {
-            f.get(i).i32c(4).op(I32.add).get(len).op(I32.gt_s).brIf(1);
-            addr(f, row, () => f.get(i), 2);
-            f.vload().set(v);
-            f.get(a0).get(v).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a0);
-            f.get(a1).get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7]).v(V.f64x2_promote_low_f32x4).v(V.f64x2_add).set(a1);
-            f.inc(i, 4).br(0);
-          }),
-        );
+        sumFours(f, row, len, i, v, a0, a1);
         f.block(() =>
           f.loop(() => {
             f.get(i).get(len).op(I32.ge_s).brIf(1);
