@@ -199,14 +199,6 @@ export function makeKernels(h: Host): KernelTable {
   );
 
   /** Copy a view of any 4- or 1-byte dtype into `dst` (byte address, strides in elements). */
-  /** A float32 0 in this kernel's scratch (a broadcast source for fills). */
-  function zero(rt: Runtime): number {
-    const v = rt.temp(4);
-    rt.heap.refresh();
-    rt.heap.f32[v >> 2] = 0;
-    return v;
-  }
-
   function copyInto(rt: Runtime, dst: Operand, src: View): boolean {
     const e = esz(src.storage.dtype);
     if (e !== 4 && e !== 1) return false;
@@ -426,8 +418,12 @@ export function makeKernels(h: Host): KernelTable {
       new Int32Array(rt.heap.memory.buffer, ptr, t.length).set(t);
       return ptr;
     };
-    const rows = put(sourceTable(hgt, kh, oh, p.stride[0], p.padding[0], p.lhs_dilation[0], p.rhs_dilation[0]));
-    const cols = put(sourceTable(wid, kw, ow, p.stride[1], p.padding[2], p.lhs_dilation[1], p.rhs_dilation[1]));
+    // stride 1 without dilation: the input is copied once with zero borders (contiguous rows), so that
+    // im2col moves whole runs four floats at a time (conv_task_s1); anything else reads x through the
+    // source tables of the general im2col
+    const stride1 = [...p.stride, ...p.lhs_dilation, ...p.rhs_dilation].every((d) => d === 1);
+    const rows = stride1 ? 0 : put(sourceTable(hgt, kh, oh, p.stride[0], p.padding[0], p.lhs_dilation[0], p.rhs_dilation[0]));
+    const cols = stride1 ? 0 : put(sourceTable(wid, kw, ow, p.stride[1], p.padding[2], p.lhs_dilation[1], p.rhs_dilation[1]));
     // the kernel as a contiguous OIHW matrix
     let wp = rt.ptrOf(w.storage as WasmStorage) + 4 * w.offset;
     const wc = contiguousStrides(w.shape);
@@ -438,23 +434,17 @@ export function makeKernels(h: Host): KernelTable {
     }
     let xp = rt.ptrOf(x.storage as WasmStorage) + 4 * x.offset;
     let [sn, sc, sh, sw] = x.strides;
-    // stride 1 without dilation: copy the input once with zero borders (contiguous rows), so that
-    // im2col moves whole runs four floats at a time (conv_task_s1)
-    const simple = [...p.stride, ...p.lhs_dilation, ...p.rhs_dilation].every((d) => d === 1);
-    if (simple) {
+    if (stride1) {
       const [pt, pb, pl, pr] = p.padding;
       const padded = [n, x.shape[1], hgt + pt + pb, wid + pl + pr];
-      const ps = contiguousStrides(padded);
-      const tmpX = rt.temp(4 * sizeOf(padded) + 64);
-      if (pt + pb + pl + pr > 0) ew(rt, "copy_f32", [sizeOf(padded)], { ptr: tmpX, strides: [1] }, [{ ptr: zero(rt), strides: [0] }]);
-      ew(rt, "copy_f32", x.shape, { ptr: tmpX + 4 * (pt * ps[2] + pl), strides: ps }, [{ ptr: xp, strides: [sn, sc, sh, sw] }]);
-      xp = tmpX;
-      [sn, sc, sh, sw] = ps;
+      // 64 bytes of slack: the last run's four-float copy may read past the end
+      xp = rt.temp(4 * sizeOf(padded) + 64);
+      padInto(rt, x, [0, 0, pt, pl], padded, 0, xp);
+      [sn, sc, sh, sw] = contiguousStrides(padded);
     }
     const nr = GEMM.NV * 4;
     const work = og * total * taps;
-    const task = simple ? "conv_task_s1" : "conv_task";
-    const chunkFor = (k: number) => Math.max(8 * nr, Math.floor(262144 / k / nr) * nr);
+    const task = stride1 ? "conv_task_s1" : "conv_task";
     let parts = work >= MM_PARALLEL ? rt.slices(2) : 1;
     // few columns (a weight gradient's 3x3 "output") and many channels: the slices split the channels
     // instead and the partial products are added
@@ -475,7 +465,7 @@ export function makeKernels(h: Host): KernelTable {
     parts = Math.min(parts, Math.ceil(total / nr));
     // slices of whole column chunks, the same number for every slice (a chunk's column matrix about 1 MiB,
     // a multiple of the GEMM's panel width)
-    const perSlice = Math.ceil(Math.ceil(total / chunkFor(taps)) / parts);
+    const perSlice = Math.ceil(Math.ceil(total / Math.max(8 * nr, Math.floor(262144 / taps / nr) * nr)) / parts);
     const ch = Math.ceil(total / (parts * perSlice) / nr) * nr;
     // large output planes: the GEMM writes NCHW directly (chunks stop at batch items); small ones (a
     // gradient's 3x3) go through a [O x N*plane] buffer, so that chunks span batch items
@@ -500,20 +490,31 @@ export function makeKernels(h: Host): KernelTable {
   const pad = wrap("pad", (rt, [x], p, out) => {
     const e = esz(out.dtype);
     if (e !== 4 && e !== 1) return null;
-    const { o, operand: op } = contiguousOut(rt, out);
-    const total = sizeOf(out.shape);
-    if (total > 0) {
-      // fill with the value (cast to the dtype by a one-element typed array), then copy the input in
-      const one = new out.dtype.storage(1);
-      one[0] = p.value;
-      const v = rt.temp(4);
-      rt.heap.u8.set(new Uint8Array(one.buffer, 0, e), v);
-      ew(rt, e === 4 ? "copy_f32" : "copy_u8", [total], { ptr: o.ptr, strides: [1] }, [{ ptr: v, strides: [0] }]);
-      const start = p.before.reduce((acc, b, i) => acc + b * op.strides[i], 0);
-      if (sizeOf(x.shape) > 0) copyInto(rt, { ptr: o.ptr + e * start, strides: op.strides }, x);
-    }
+    const { o } = contiguousOut(rt, out);
+    padInto(rt, x, p.before, out.shape, p.value, o.ptr);
     return rt.finish(o.st);
   });
+
+  /**
+   * `x` (a 4- or 1-byte dtype) laid out contiguously as `shape` at `dst`, `before` elements in on each
+   * axis, every other element `value` (cast to the dtype).
+   */
+  function padInto(rt: Runtime, x: View, before: readonly number[], shape: readonly number[], value: number, dst: number): void {
+    const total = sizeOf(shape);
+    if (total === 0) return;
+    const e = esz(x.storage.dtype);
+    const strides = contiguousStrides(shape);
+    if (total !== sizeOf(x.shape)) {
+      // fill with the value (cast to the dtype by a one-element typed array), then copy the input in
+      const one = new x.storage.dtype.storage(1);
+      one[0] = value;
+      const v = rt.temp(4);
+      rt.heap.u8.set(new Uint8Array(one.buffer, 0, e), v);
+      ew(rt, e === 4 ? "copy_f32" : "copy_u8", [total], { ptr: dst, strides: [1] }, [{ ptr: v, strides: [0] }]);
+    }
+    const start = before.reduce((acc, b, i) => acc + b * strides[i], 0);
+    if (sizeOf(x.shape) > 0) copyInto(rt, { ptr: dst + e * start, strides }, x);
+  }
 
   const concat = wrap("concat", (rt, inputs, p, out) => {
     const e = esz(out.dtype);

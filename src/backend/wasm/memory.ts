@@ -263,7 +263,6 @@ export class Residency {
     this.link(b);
   }
 
-  /** Free a resident block now (dispose, or the GC found its owner unreachable). */
   /**
    * The engine freed a block itself (jit's executor at a value's last use, `dispose()`): it needs no
    * collection, so it no longer counts toward the next step-boundary one. Without this a training step
@@ -275,6 +274,7 @@ export class Residency {
     this.drop(b);
   }
 
+  /** Free a resident block now (dispose, or the GC found its owner unreachable). */
   drop(b: Block): void {
     if (b.ptr < 0) return;
     this.registry.unregister(b);

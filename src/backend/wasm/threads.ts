@@ -42,7 +42,7 @@ const WORKER_SOURCE = `
 "use strict";
 const SEQ = ${SEQ}, DONE = ${DONE}, FN = ${FN}, NARGS = ${NARGS}, READY = ${READY}, CLAIM = ${CLAIM}, STOP = ${STOP}, ERR = ${ERR};
 const ARGS = ${ARGS}, MAX_ARGS = ${MAX_ARGS};
-${claimSource()}
+const claim = ${claim.toString()};
 function start(d) {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
   const fns = d.fns.map((n) => inst.exports[n]);
@@ -64,7 +64,7 @@ function start(d) {
     if (Atomics.load(ctl, STOP)) return;
     // the job cannot change under us while we hold a claimed slice (it is not done), so FN and the
     // arguments read after a successful claim are that job's
-    for (let w; (w = claim(ctl)) >= 0; ) {
+    for (let w; (w = claim(ctl, CLAIM)) >= 0; ) {
       const i = w & 0xff;
       const base = i * MAX_ARGS;
       const n = ctl[NARGS];
@@ -88,24 +88,15 @@ else self.onmessage = (e) => start(e.data);
 /**
  * Claim the next slice of the published job: the claim word it took (slice = w & 0xff), or -1 when
  * none is left. A compare-exchange on the whole word, so a stale claim of an earlier job never lands.
+ * It uses nothing but its arguments, so the worker gets this very function as source (see
+ * WORKER_SOURCE): whatever a bundler renames, the text still stands on its own.
  */
-function claim(ctl: Int32Array): number {
+function claim(ctl: Int32Array, slot: number): number {
   for (;;) {
-    const w = Atomics.load(ctl, CLAIM);
+    const w = Atomics.load(ctl, slot);
     if ((w & 0xff) >= ((w >> 8) & 0xff)) return -1;
-    if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) === w) return w;
+    if (Atomics.compareExchange(ctl, slot, w, w + 1) === w) return w;
   }
-}
-
-/** `claim` as source for the worker (the same function, written out once). */
-function claimSource(): string {
-  return `function claim(ctl) {
-  for (;;) {
-    const w = Atomics.load(ctl, CLAIM);
-    if ((w & 0xff) >= ((w >> 8) & 0xff)) return -1;
-    if (Atomics.compareExchange(ctl, CLAIM, w, w + 1) === w) return w;
-  }
-}`;
 }
 
 export interface PoolInit {
@@ -209,7 +200,7 @@ export class ThreadPool {
     Atomics.notify(ctl, SEQ, Math.min(n - 1, this.threads - 1));
     this.busy = true;
     try {
-      for (let w; (w = claim(ctl)) >= 0; ) {
+      for (let w; (w = claim(ctl, CLAIM)) >= 0; ) {
         try {
           f(...slices[w & 0xff]);
         } finally {
@@ -218,7 +209,7 @@ export class ThreadPool {
       }
     } catch (e) {
       // stop handing out slices (each one taken here counts as done), wait for the workers' ones, rethrow
-      for (; claim(ctl) >= 0; ) Atomics.add(ctl, DONE, 1);
+      for (; claim(ctl, CLAIM) >= 0; ) Atomics.add(ctl, DONE, 1);
       this.wait(n);
       throw e;
     } finally {
