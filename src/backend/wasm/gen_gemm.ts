@@ -18,9 +18,11 @@ export interface GemmShape {
   readonly KC: number;
   readonly MC: number;
   readonly NC: number;
+  /** k-steps per microkernel loop iteration */
+  readonly U?: number;
 }
 
-export const GEMM: GemmShape = { MR: 4, NV: 3, KC: 256, MC: 96, NC: 1536 };
+export const GEMM: GemmShape = { MR: 4, NV: 2, KC: 256, MC: 96, NC: 1536, U: 1 };
 export const NR = GEMM.NV * 4;
 
 /** Bytes of scratch one thread needs for a `gemm` with N columns (packed A, packed B, one edge tile). */
@@ -72,7 +74,7 @@ function microkernel(m: ModuleBuilder, s: GemmShape, fma: boolean): Fn {
         }
       }
     };
-    const U = 4;
+    const U = s.U ?? 4;
     f.for(k, () => f.i32c(U - 1), () => f.get(kc), U, () => {
       for (let u = 0; u < U; u++) step(u);
       f.inc(ap, U * MR * 4).inc(bp, U * NRB);
