@@ -346,6 +346,25 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
     }
   });
 
+  it("tensors the engine frees itself do not count toward the ballast that makes V8 collect; garbage does", () => {
+    ms.set_backend("wasm");
+    const w = wasm as WasmBackend;
+    const x = rand([256, 512], 76); // 512 KiB
+    // 96 MiB each way: more than the 64 MiB between ballasts where we collect ourselves
+    const run = (dispose: boolean) => {
+      const b0 = stats()!.ballasts;
+      for (let i = 0; i < 192; i++) {
+        const y = L.exp(x);
+        if (dispose) y.dispose();
+      }
+      return stats()!.ballasts - b0;
+    };
+    expect(run(true)).toBe(0);
+    expect(run(false)).toBeGreaterThanOrEqual(1);
+    // collect that garbage here (it is young), not in the next tests
+    w.stepBoundary();
+  });
+
   it("collections at step boundaries keep a training loop's heap to a few steps' worth, without spilling", () => {
     ms.set_backend("wasm");
     const w = new ms.Parameter(rand([256, 256], 73), "w");

@@ -176,6 +176,8 @@ export interface ResidencyStats {
   freedByGc: number;
   minorGcs: number;
   majorGcs: number;
+  /** ballast ArrayBuffers dropped to make V8 collect (see BALLAST_EVERY) */
+  ballasts: number;
   budgetBytes: number;
 }
 
@@ -191,6 +193,7 @@ export class Residency {
   private reloadedSinceCheck = 0;
   private freedByGc = 0;
   private sinceBallast = 0;
+  private ballasts = 0;
   private sinceMinor = 0;
   private sinceMajor = 0;
   private sinceStep = 0;
@@ -265,12 +268,17 @@ export class Residency {
 
   /**
    * The engine freed a block itself (jit's executor at a value's last use, `dispose()`): it needs no
-   * collection, so it no longer counts toward the next step-boundary one. Without this a training step
-   * whose intermediates the executor frees still paid a young collection (and V8's background sweeping
-   * after it, on the cores the kernels use) nearly every step.
+   * collection, so it no longer counts toward the next step-boundary one, nor toward the ballast.
+   * Without this a training step whose intermediates the executor frees still paid a young collection
+   * (and V8's background sweeping after it, on the cores the kernels use) nearly every step, and a
+   * jitted CNN step dropped a ballast every other step: V8 answered each with a young and a full
+   * collection whose concurrent marking took the core the kernels' second thread runs on.
    */
   release(b: Block): void {
-    if (b.ptr >= 0) this.sinceStep = Math.max(0, this.sinceStep - b.bytes);
+    if (b.ptr >= 0) {
+      this.sinceStep = Math.max(0, this.sinceStep - b.bytes);
+      this.sinceBallast = Math.max(0, this.sinceBallast - b.bytes);
+    }
     this.drop(b);
   }
 
@@ -291,6 +299,7 @@ export class Residency {
     this.sinceBallast += bytes;
     if (this.sinceBallast >= (this.collector ? 4 : 1) * BALLAST_EVERY) {
       this.sinceBallast = 0;
+      this.ballasts++;
       void new ArrayBuffer(BALLAST_BYTES);
     }
   }
@@ -425,6 +434,7 @@ export class Residency {
       freedByGc: this.freedByGc,
       minorGcs: this.minorGcs,
       majorGcs: this.majorGcs,
+      ballasts: this.ballasts,
       budgetBytes: this.budgetBytes,
     };
   }
