@@ -18,12 +18,14 @@
  *   collections; it is never touched, so it costs an mmap and no resident
  *   memory.
  * - FinalizationRegistry callbacks only run between tasks of the event loop,
- *   never inside a long synchronous loop (a training loop that never awaits).
- *   When resident bytes exceed a budget we therefore first ask for a young-
- *   generation collection and run the registry's pending callbacks at once
- *   (Node: V8's gc() and FinalizationRegistry.prototype.cleanupSome, reached
- *   through v8.setFlagsFromString and a fresh vm context; see `Collector`).
- *   Tensors of the previous steps die young, so this frees them with no copy.
+ *   never inside a long synchronous loop (a training loop that never awaits),
+ *   and only after a full collection: V8's young collections treat the
+ *   registry's targets as live. So in Node we run full collections ourselves
+ *   and the registry's pending callbacks at once (V8's gc() and
+ *   FinalizationRegistry.prototype.cleanupSome, reached through
+ *   v8.setFlagsFromString and a fresh vm context; see `Collector`): at a step
+ *   boundary once half a budget of garbage may have built up, and when
+ *   resident bytes exceed the budget.
  * - Where that is not available (browsers), or not enough, the least
  *   recently used resident blocks are spilled: copied to a JS TypedArray
  *   owned by the Storage alone (so the GC frees it with the Storage) and their
@@ -41,10 +43,6 @@ const PAGE = 65536;
 const BALLAST_EVERY = 16 * 2 ** 20;
 /** above glibc's largest mmap threshold (32 MiB), so it is always a fresh, untouched mapping */
 const BALLAST_BYTES = 33 * 2 ** 20;
-/** a young collection at a step boundary once the steps since the last one made this many bytes of tensors */
-const STEP_MIN = 4 * 2 ** 20;
-/** a young collection every this many bytes of tensors, at least (adapted, see makeRoom) */
-const MINOR_MIN = 16 * 2 ** 20;
 
 export function sizeClass(bytes: number): number {
   if (bytes <= 1024) return Math.max(64, (bytes + 63) & ~63);
@@ -174,7 +172,6 @@ export interface ResidencyStats {
   spilledBytes: number;
   reloadedBytes: number;
   freedByGc: number;
-  minorGcs: number;
   majorGcs: number;
   /** ballast ArrayBuffers dropped to make V8 collect (see BALLAST_EVERY) */
   ballasts: number;
@@ -194,17 +191,13 @@ export class Residency {
   private freedByGc = 0;
   private sinceBallast = 0;
   private ballasts = 0;
-  private sinceMinor = 0;
-  private sinceMajor = 0;
-  private sinceStep = 0;
-  /** the workload has gradient steps (stepBoundary was called) */
-  private steps = false;
-  private minorGcs = 0;
-  private minorEvery = MINOR_MIN;
+  /**
+   * Bytes of tensors allocated since the last full collection, less those the engine freed itself:
+   * at most what a collection now would free.
+   */
+  private garbage = 0;
   private spilledSinceGrowth = 0;
   private majorGcs = 0;
-  /** resident bytes right after the last full collection at a step boundary */
-  private residentAfterMajor = 0;
   /** bumped at the start of every kernel; blocks used by the running kernel are never spilled */
   tick = 1;
   private readonly registry: FinalizationRegistry<Block> & { cleanupSome?: () => void };
@@ -268,15 +261,13 @@ export class Residency {
 
   /**
    * The engine freed a block itself (jit's executor at a value's last use, `dispose()`): it needs no
-   * collection, so it no longer counts toward the next step-boundary one, nor toward the ballast.
-   * Without this a training step whose intermediates the executor frees still paid a young collection
-   * (and V8's background sweeping after it, on the cores the kernels use) nearly every step, and a
-   * jitted CNN step dropped a ballast every other step: V8 answered each with a young and a full
-   * collection whose concurrent marking took the core the kernels' second thread runs on.
+   * collection, so it does not count toward the next one, nor toward the ballast. Without this a
+   * jitted CNN step, whose 20 MB of intermediates the executor frees, paid a collection (and V8's
+   * background work after it, on the cores the kernels use) nearly every step.
    */
   release(b: Block): void {
     if (b.ptr >= 0) {
-      this.sinceStep = Math.max(0, this.sinceStep - b.bytes);
+      this.garbage = Math.max(0, this.garbage - b.bytes);
       this.sinceBallast = Math.max(0, this.sinceBallast - b.bytes);
     }
     this.drop(b);
@@ -292,12 +283,15 @@ export class Residency {
   }
 
   /**
-   * Tell the GC about wasm allocations (see BALLAST_EVERY). Where we collect ourselves, much less often:
-   * V8's own full collections then only mop up tensors promoted to the old generation.
+   * Where we cannot collect ourselves (browsers), tell the GC about wasm allocations (see
+   * BALLAST_EVERY). Where we can, our own full collections replace it: V8 answered each ballast with a
+   * young and a full collection of its own, whose concurrent marking took the core the kernels' second
+   * thread runs on.
    */
   private pressure(bytes: number): void {
+    if (this.collector) return;
     this.sinceBallast += bytes;
-    if (this.sinceBallast >= (this.collector ? 4 : 1) * BALLAST_EVERY) {
+    if (this.sinceBallast >= BALLAST_EVERY) {
       this.sinceBallast = 0;
       this.ballasts++;
       void new ArrayBuffer(BALLAST_BYTES);
@@ -305,85 +299,46 @@ export class Residency {
   }
 
   /**
-   * Before `bytes` become resident, free what died. A young collection (a fraction of a millisecond)
-   * runs every `minorEvery` bytes of tensors, so dead blocks return to the free lists while they are
-   * still in cache: the next tensors reuse them instead of touching fresh pages. The spacing adapts so
-   * that a step's tensors see at most one young collection before they die (V8 promotes what survives
-   * two, and only a full collection finds those): it doubles when one frees less than half of what was
-   * allocated since the last. Over budget, another young collection if a quarter of that spacing has
-   * passed, a full collection (tens of ms) at most once per two budgets of allocation, and then the
-   * least recently used blocks are spilled; when spills add up to
-   * half the budget, the budget doubles (up to 4x): this workload's working set is larger than it.
+   * Before `bytes` become resident, free what died. Only a full collection can (see stepBoundary), and
+   * it costs milliseconds, so none runs while the budget holds. Over budget: first the registry's
+   * pending callbacks (V8's own collections may have found dead tensors), then a full collection if a
+   * quarter of the budget has been allocated since the last one that only a collection could free,
+   * and then the least recently used blocks are spilled; when spills add up to half the budget, the
+   * budget doubles (up to 4x): this workload's working set is larger than it.
    */
   private makeRoom(bytes: number): void {
-    this.sinceStep += bytes;
-    this.sinceMinor += bytes;
-    this.sinceMajor += bytes;
+    this.garbage += bytes;
     const over = () => this.residentBytes + bytes > this.budgetBytes;
-    const c = this.collector;
-    if (c && this.registry.cleanupSome) {
-      // with step boundaries, collections there replace these: one more young collection inside a
-      // step would promote its live tensors to the old generation, where only a full one frees them
-      if (!this.steps && this.sinceMinor >= this.minorEvery) {
-        this.registry.cleanupSome();
-        const before = this.residentBytes;
-        const allocated = this.sinceMinor;
-        this.sinceMinor = 0;
-        this.minorGcs++;
-        c.gc(false);
-        this.registry.cleanupSome();
-        const freed = before - this.residentBytes;
-        if (freed < allocated / 2) this.minorEvery = Math.min(this.minorEvery * 2, this.budgetBytes);
-        else if (freed > allocated * 0.9) this.minorEvery = Math.max(this.minorEvery / 2, MINOR_MIN);
-      }
-      if (over()) {
-        this.registry.cleanupSome();
-        if (over() && this.sinceMinor >= this.minorEvery / 4) {
-          this.sinceMinor = 0;
-          this.minorGcs++;
-          c.gc(false);
-          this.registry.cleanupSome();
-        }
-        if (over() && this.sinceMajor >= 2 * this.budgetBytes) {
-          this.sinceMajor = 0;
-          this.majorGcs++;
-          c.gc(true);
-          this.registry.cleanupSome();
-        }
-      }
+    if (over()) {
+      this.registry.cleanupSome?.();
+      if (over() && this.garbage >= this.budgetBytes / 4) this.collect();
     }
     while (over() && this.head && this.head.lastUse !== this.tick) this.spill(this.head);
   }
 
+  /** A full collection now, and the registry's callbacks at once (Node: see `Collector`). */
+  private collect(): void {
+    const c = this.collector;
+    if (!c || !this.registry.cleanupSome) return;
+    this.garbage = 0;
+    this.majorGcs++;
+    this.registry.cleanupSome();
+    c.gc(true);
+    this.registry.cleanupSome();
+  }
+
   /**
    * A gradient is starting at the lowest level (Backend.stepBoundary): the previous step's tensors
-   * (forward values, gradients, the optimizer's old parameters) are usually dead by now and young.
-   * Once the steps since the last time made STEP_MIN bytes of tensors, a young collection here frees
-   * them before the new step allocates, so the heap holds about one step instead of growing to the
-   * budget; nothing of the new step exists yet to be promoted.
+   * (its results, the optimizer's old parameters) are usually dead by now. Once the steps since the
+   * last collection made half a budget of tensors that only a collection can free, a full collection
+   * here frees them before the new step allocates. A full one, because V8's young collections never
+   * clear a FinalizationRegistry's targets (nor WeakRefs): they treat them as strong and promote them
+   * (measured on Node 20: a young collection after dropping 8 MiB of tensors freed none of them). The
+   * engine's own frees (jit's intermediates, dispose) do not count, so a jitted step whose only garbage
+   * is its few results pays a collection every many steps, not every step.
    */
   stepBoundary(): void {
-    this.steps = true;
-    const c = this.collector;
-    if (!c || !this.registry.cleanupSome || this.sinceStep < STEP_MIN) return;
-    this.sinceStep = 0;
-    this.sinceMinor = 0;
-    this.registry.cleanupSome();
-    this.minorGcs++;
-    c.gc(false);
-    this.registry.cleanupSome();
-    // V8 pretenures objects made where many survive (our tensors are made where parameters are), so
-    // some dead tensors land in the old generation, which only a full collection sweeps: one, at most
-    // once per half budget of allocation, when a young collection left a quarter of the budget more in
-    // use than the last full collection did (what is live anyway, inputs and parameters, is no reason to
-    // collect: without that floor a workload with large live tensors paid a full collection every step)
-    if (this.residentBytes > this.residentAfterMajor + this.budgetBytes / 4 && this.sinceMajor >= this.budgetBytes / 2) {
-      this.sinceMajor = 0;
-      this.majorGcs++;
-      c.gc(true);
-      this.registry.cleanupSome();
-      this.residentAfterMajor = this.residentBytes;
-    }
+    if (this.garbage >= this.budgetBytes / 2) this.collect();
   }
 
   /** Copy a block's data to the JS heap and give its wasm memory back. */
@@ -432,7 +387,6 @@ export class Residency {
       spilledBytes: this.spilledBytes,
       reloadedBytes: this.reloadedBytes,
       freedByGc: this.freedByGc,
-      minorGcs: this.minorGcs,
       majorGcs: this.majorGcs,
       ballasts: this.ballasts,
       budgetBytes: this.budgetBytes,
