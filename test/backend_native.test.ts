@@ -791,8 +791,10 @@ describe.skipIf(!nativeBackend)("native fused elementwise programs (jit)", () =>
     }
     // a step returns a loss and two 4 MiB gradients (the fused kernel writes them and the product the
     // sum reads, released at once); earlier steps' results go at the step boundaries. Without the
-    // releases 40 steps would hold 40 x 4 blocks until V8 noticed.
-    expect(peak).toBeLessThanOrEqual(12);
+    // releases 40 steps would hold 40 x 4 blocks until V8 noticed. The bound leaves room for one or two
+    // steps' results that a young collection of V8's own, between two of ours, promoted (they then wait
+    // for a full one): under the parallel suite's load this happened once (15 blocks).
+    expect(peak).toBeLessThanOrEqual(20);
     const [loss, [gy, gz]] = last!;
     expect(loss.item() as number).toBeCloseTo(1e6 * Math.exp(0.5) * 0.25, -1);
     expect(gy.asnumpy().data[7]).toBeCloseTo(Math.exp(0.5) * 0.25, 6);
