@@ -36,6 +36,8 @@ const ARGS = 1024;
 const MAX_ARGS = 24;
 /** slices one job can hold (the argument area's size); longer lists run as several jobs */
 export const MAX_SLICES = Math.floor((8192 - ARGS) / (MAX_ARGS * 8));
+/** Loads the main thread spins on the done count before it blocks (see ThreadPool.wait). */
+const MAIN_SPINS = 200_000;
 export const MAX_THREADS = MAX_SLICES;
 
 const WORKER_SOURCE = `
@@ -218,12 +220,17 @@ export class ThreadPool {
     this.wait(n);
   }
 
-  /** Until `n` slices are done: spin briefly (workers finish within microseconds of us), then block. */
+  /**
+   * Until `n` slices are done: spin (a worker usually finishes within microseconds of us), then block.
+   * The spin is long (about 1-3 ms of loads) because waking from Atomics.wait is slow on a VM, where an
+   * idle vCPU is halted: with 2,000 spins the MLP step's median was 10-13 ms, with 50,000-1,000,000
+   * 8.3-10.7 (the best step, 5.5-7 ms, the same), over 20 products and elementwise jobs per step.
+   */
   private wait(n: number): void {
     const ctl = this.ctl;
     let spins = 0;
     for (let done; (done = Atomics.load(ctl, DONE)) !== n; ) {
-      if (this.canBlock && ++spins > 2000) Atomics.wait(ctl, DONE, done, 5);
+      if (this.canBlock && ++spins > MAIN_SPINS) Atomics.wait(ctl, DONE, done, 5);
     }
   }
 
