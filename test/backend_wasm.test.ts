@@ -383,6 +383,30 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
     expect(Number.isFinite(ms.ops.sum(w).item() as number)).toBe(true);
   });
 
+  it("over budget with tensors that are all live, collections back off (to one per two budgets) and the rest spills", () => {
+    ms.set_backend("wasm");
+    const w = wasm as WasmBackend;
+    w.setBudget(8 * 2 ** 20);
+    const kept: Tensor[] = [];
+    try {
+      const x = rand([256, 512], 78); // 512 KiB
+      const s0 = stats()!;
+      for (let i = 0; i < 96; i++) kept.push(L.exp(x)); // 48 MiB, all of it live
+      const s1 = stats()!;
+      // one collection per quarter budget (2 MiB) would be 20; finding nothing each time, the spacing
+      // doubles (2, 4, 8, 16 MiB): 4
+      expect(s1.majorGcs - s0.majorGcs).toBeGreaterThanOrEqual(3);
+      expect(s1.majorGcs - s0.majorGcs).toBeLessThanOrEqual(5);
+      expect(s1.spilledBlocks - s0.spilledBlocks).toBeGreaterThan(0);
+      // nothing lost: the first tensor (spilled long ago) reads back as the last one
+      expect(flat(kept[0])).toEqual(flat(kept[95]));
+    } finally {
+      for (const t of kept) t.dispose();
+      w.setBudget(64 * 2 ** 20);
+      w.rt()!.residency.maxAutoBudget = 512 * 2 ** 20;
+    }
+  });
+
   it("memory stays flat over 10,000 training steps of a synchronous loop (collections, then spills)", () => {
     ms.set_backend("wasm");
     const w = (wasm as WasmBackend);

@@ -198,6 +198,8 @@ export class Residency {
   private garbage = 0;
   /** `garbage` at the last step boundary */
   private garbageAtBoundary = 0;
+  /** over budget, a full collection once `garbage` reaches this share of the budget (adapted in makeRoom) */
+  private overBudgetShare = 1 / 4;
   private spilledSinceGrowth = 0;
   private majorGcs = 0;
   /** bumped at the start of every kernel; blocks used by the running kernel are never spilled */
@@ -304,8 +306,9 @@ export class Residency {
    * Before `bytes` become resident, free what died. Only a full collection can (see stepBoundary), and
    * it costs milliseconds, so none runs while the budget holds. Over budget: first the registry's
    * pending callbacks (V8's own collections may have found dead tensors), then a full collection if a
-   * quarter of the budget has been allocated since the last one that only a collection could free,
-   * and then the least recently used blocks are spilled; when spills add up to half the budget, the
+   * quarter of the budget has been allocated since the last one that only a collection could free
+   * (more, up to two budgets, while collections find the tensors live), and then the least recently
+   * used blocks are spilled; when spills add up to half the budget, the
    * budget doubles (up to 4x): this workload's working set is larger than it.
    */
   private makeRoom(bytes: number): void {
@@ -313,7 +316,15 @@ export class Residency {
     const over = () => this.residentBytes + bytes > this.budgetBytes;
     if (over()) {
       this.registry.cleanupSome?.();
-      if (over() && this.garbage >= this.budgetBytes / 4) this.collect();
+      if (over() && this.garbage >= this.overBudgetShare * this.budgetBytes) {
+        const expected = this.garbage;
+        const before = this.residentBytes;
+        this.collect();
+        // live tensors, not garbage (a loop that keeps what it makes): collect less often, down to
+        // once per two budgets, and spill meanwhile
+        const freed = before - this.residentBytes;
+        this.overBudgetShare = freed < expected / 2 ? Math.min(2, 2 * this.overBudgetShare) : 1 / 4;
+      }
     }
     while (over() && this.head && this.head.lastUse !== this.tick) this.spill(this.head);
   }
