@@ -454,8 +454,10 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
         live.push(stats()!.residentBlocks);
       }
     }
-    // the same handful of live buffers (data, weights) at every checkpoint: everything else was freed
-    expect(Math.max(...live) - Math.min(...live)).toBeLessThanOrEqual(2);
+    // the same handful of live buffers (data, weights) at every checkpoint: everything else was freed.
+    // 3 to 5 of them: the suspended async frame may still hold the last step's weights and gradient
+    // (16 KiB each, so in wasm memory), or not, depending on how V8 compiled the loop by then
+    expect(Math.max(...live) - Math.min(...live)).toBeLessThanOrEqual(3);
     expect(Math.max(...live)).toBeLessThan(20);
   });
 });
