@@ -18,11 +18,9 @@ export interface GemmShape {
   readonly KC: number;
   readonly MC: number;
   readonly NC: number;
-  /** k-steps per microkernel loop iteration */
-  readonly U?: number;
 }
 
-export const GEMM: GemmShape = { MR: 4, NV: 2, KC: 256, MC: 96, NC: 1536, U: 1 };
+export const GEMM: GemmShape = { MR: 4, NV: 2, KC: 256, MC: 96, NC: 1536 };
 export const NR = GEMM.NV * 4;
 
 /** Bytes of scratch one thread needs for a `gemm` with N columns (packed A, packed B, one edge tile). */
@@ -62,31 +60,19 @@ function microkernel(m: ModuleBuilder, s: GemmShape, fma: boolean): Fn {
     const a = f.local(v128);
     const k = f.local(i32);
     for (let r = 0; r < MR; r++) for (let v = 0; v < NV; v++) f.f32x4c(0).set(c[r][v]);
-    // one k-step at byte offsets (u * panel row) from the current pointers: the offsets go in the
-    // instructions' immediates, so the unrolled body does no address arithmetic
-    const step = (u: number) => {
-      for (let v = 0; v < NV; v++) f.get(bp).vload(u * NRB + 16 * v).set(b[v]);
+    // one k-step per iteration, not unrolled: TurboFan hoists every load of an unrolled body to its top
+    // and, with 15 usable vector registers, then spills the accumulators (docs/wasm-backend.md)
+    f.for(k, () => f.i32c(0), () => f.get(kc), 1, () => {
+      for (let v = 0; v < NV; v++) f.get(bp).vload(16 * v).set(b[v]);
       for (let r = 0; r < MR; r++) {
-        f.get(ap).vsplat32(u * MR * 4 + 4 * r).set(a);
+        f.get(ap).vsplat32(4 * r).set(a);
         for (let v = 0; v < NV; v++) {
           if (fma) f.get(a).get(b[v]).get(c[r][v]).v(V.f32x4_relaxed_madd).set(c[r][v]);
           else f.get(c[r][v]).get(a).get(b[v]).v(V.f32x4_mul).v(V.f32x4_add).set(c[r][v]);
         }
       }
-    };
-    const U = s.U ?? 4;
-    f.for(k, () => f.i32c(U - 1), () => f.get(kc), U, () => {
-      for (let u = 0; u < U; u++) step(u);
-      f.inc(ap, U * MR * 4).inc(bp, U * NRB);
+      f.inc(ap, MR * 4).inc(bp, NRB);
     });
-    // the remaining kc % U steps
-    f.block(() =>
-      f.loop(() => {
-        f.get(k).get(kc).i32c(U - 1).op(I32.add).op(I32.ge_s).brIf(1);
-        step(0);
-        f.inc(ap, MR * 4).inc(bp, NRB).inc(k, 1).br(0);
-      }),
-    );
     for (let r = 0; r < MR; r++) {
       for (let v = 0; v < NV; v++) {
         // addr = dst + r * ldd + 16 v

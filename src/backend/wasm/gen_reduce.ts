@@ -34,6 +34,19 @@ function sumFours(f: Fn, row: number, len: number, i: number, v: number, a0: num
   );
 }
 
+/** The row's floats from i to len, one at a time: acc (f64) += them. */
+function sumRest(f: Fn, row: number, len: number, i: number, acc: number): void {
+  f.block(() =>
+    f.loop(() => {
+      f.get(i).get(len).op(I32.ge_s).brIf(1);
+      f.get(acc);
+      addr(f, row, () => f.get(i), 2);
+      f.f32load().op(F64.promote_f32).op(F64.add).set(acc);
+      f.inc(i, 1).br(0);
+    }),
+  );
+}
+
 function rows(m: ModuleBuilder, op: RedOp): void {
   m.fn(`red_rows_${op}`, [i32, i32, i32, i32, i32], [], (f) => {
     const [nrows, len, px, srow, po] = [0, 1, 2, 3, 4];
@@ -48,22 +61,12 @@ function rows(m: ModuleBuilder, op: RedOp): void {
       f.for(r, () => f.i32c(0), () => f.get(nrows), 1, () => {
         addr(f, px, () => f.get(r).get(srow).op(I32.mul), 2);
         f.set(row);
-        f.v(V.const);
-        for (let b = 0; b < 16; b++) f.code.push(0);
-        f.tee(a0).set(a1);
+        f.f32x4c(0).tee(a0).set(a1);
         f.i32c(0).set(i);
         sumFours(f, row, len, i, v, a0, a1);
         f.get(a0).get(a1).v(V.f64x2_add).set(a0);
         f.get(a0).lane(V.f64x2_extract_lane, 0).get(a0).lane(V.f64x2_extract_lane, 1).op(F64.add).set(s);
-        f.block(() =>
-          f.loop(() => {
-            f.get(i).get(len).op(I32.ge_s).brIf(1);
-            f.get(s);
-            addr(f, row, () => f.get(i), 2);
-            f.f32load().op(F64.promote_f32).op(F64.add).set(s);
-            f.inc(i, 1).br(0);
-          }),
-        );
+        sumRest(f, row, len, i, s);
         addr(f, po, () => f.get(r), 2);
         f.get(s).op(F32.demote_f64).f32store();
       });
@@ -112,24 +115,14 @@ function rowsOuterSum(m: ModuleBuilder): void {
     const [v, a0, a1] = Array.from({ length: 3 }, () => f.local(v128));
     const t = f.local(f64);
     f.for(r, () => f.i32c(0), () => f.get(nrows), 1, () => {
-      f.v(V.const);
-      for (let b = 0; b < 16; b++) f.code.push(0);
-      f.tee(a0).set(a1);
+      f.f32x4c(0).tee(a0).set(a1);
       f.f64c(0).set(t);
       f.for(o, () => f.i32c(0), () => f.get(nouter), 1, () => {
         addr(f, px, () => f.get(r).get(srow).op(I32.mul).get(o).get(souter).op(I32.mul).op(I32.add), 2);
         f.set(row);
         f.i32c(0).set(i);
         sumFours(f, row, len, i, v, a0, a1);
-        f.block(() =>
-          f.loop(() => {
-            f.get(i).get(len).op(I32.ge_s).brIf(1);
-            f.get(t);
-            addr(f, row, () => f.get(i), 2);
-            f.f32load().op(F64.promote_f32).op(F64.add).set(t);
-            f.inc(i, 1).br(0);
-          }),
-        );
+        sumRest(f, row, len, i, t);
       });
       f.get(a0).get(a1).v(V.f64x2_add).set(a0);
       addr(f, po, () => f.get(r), 2);
