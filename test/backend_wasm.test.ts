@@ -383,6 +383,30 @@ describe.skipIf(!wasm)("wasm backend: memory", () => {
     expect(Number.isFinite(ms.ops.sum(w).item() as number)).toBe(true);
   });
 
+  it("a compiled SGD step frees each weight it replaces at once: no garbage, no collection", () => {
+    ms.set_backend("wasm");
+    ms.set_seed(3);
+    const net = new ms.nn.Dense(512, 512); // a 1 MiB weight
+    const opt = new ms.nn.SGD(net.trainable_params(), 0.01);
+    const vg = ms.value_and_grad((a: Tensor) => ms.ops.sum(ms.ops.square(net(a))), null, net.trainable_params());
+    const step = ms.jit((a: Tensor) => {
+      const [loss, grads] = vg(a) as unknown as [Tensor, Tensor[]];
+      opt(grads);
+      return loss;
+    });
+    const x = rand([8, 512], 77, -0.1, 0.1);
+    const first = (step(x) as Tensor).item() as number;
+    step(x);
+    const s0 = stats()!;
+    // 48 MiB of replaced weights: left to the GC, six collections
+    for (let i = 0; i < 48; i++) step(x);
+    const s1 = stats()!;
+    expect(s1.majorGcs - s0.majorGcs).toBe(0);
+    // what stays behind is the 48 scalar losses, nothing the size of a weight
+    expect(s1.residentBytes - s0.residentBytes).toBeLessThan(2 ** 20);
+    expect((step(x) as Tensor).item() as number).toBeLessThan(first);
+  });
+
   it("over budget with tensors that are all live, collections back off (to one per two budgets) and the rest spills", () => {
     ms.set_backend("wasm");
     const w = wasm as WasmBackend;

@@ -183,6 +183,67 @@ describe("jit and Parameters", () => {
   });
 });
 
+describe("jit frees a replaced Parameter value only where nothing else can hold it", () => {
+  // fresh tensors of the Parameter's size between steps take over any block freed too early
+  const churn = (n: number) => [0, 1, 2, 3].map((i) => ops.add(ops.zeros([n], ms.float32), 100 + i));
+  const all = (t: Tensor) => [...new Set(values(t))];
+
+  it("values read from outside, returned as views or as the new value, or assigned to another Parameter keep their numbers", () => {
+    const n = 4096;
+    const w = new ms.Parameter(ops.ones([n], ms.float32), "w");
+    const v = new ms.Parameter(ops.zeros([n], ms.float32), "v");
+    const k = ops.ones([n], ms.float32);
+    const plain = ms.jit((d: Tensor) => {
+      w.set_data(ops.add(w, d));
+      return ops.sum(d);
+    });
+    const returnsOldView = ms.jit((d: Tensor) => {
+      const before = ops.reshape(w, [64, 64]);
+      w.set_data(ops.add(w, d));
+      return before;
+    });
+    const returnsNew = ms.jit((d: Tensor) => {
+      w.set_data(ops.add(w, d));
+      return w;
+    });
+    const copiesToV = ms.jit((d: Tensor) => {
+      v.set_data(w);
+      w.set_data(ops.add(w, d));
+      return ops.sum(d);
+    });
+    const run = (f: (d: Tensor) => unknown) => {
+      const r = f(k);
+      churn(n);
+      return r;
+    };
+    const bumpsV = ms.jit((d: Tensor) => {
+      v.set_data(ops.add(v, d));
+      return ops.sum(d);
+    });
+    // compiling reads the Parameters (a snapshot), so first compile all five: w = 5, v = 5
+    for (const f of [plain, returnsOldView, returnsNew, copiesToV, bumpsV]) run(f);
+    run(plain);
+    run(plain); // w = 7, its storage its own
+    const view = run(returnsOldView) as Tensor; // holds 7; w = 8
+    run(plain); // w = 9
+    const held = w.value(); // 9
+    run(plain); // w = 10
+    run(plain); // w = 11
+    const held2 = w.value(); // 11
+    run(copiesToV); // v = 11, sharing held2's storage; w = 12
+    run(bumpsV); // v = 12
+    const newValue = run(returnsNew) as Tensor; // 13, shared with w
+    for (let i = 0; i < 4; i++) expect((run(plain) as Tensor).item()).toBe(n); // w = 17
+    expect(view.shape).toEqual([64, 64]);
+    expect(all(view)).toEqual([7]);
+    expect(all(held)).toEqual([9]);
+    expect(all(held2)).toEqual([11]);
+    expect(all(newValue)).toEqual([13]);
+    expect(all(v)).toEqual([12]);
+    expect(all(w)).toEqual([17]);
+  });
+});
+
 describe("jit falls back to eager evaluation", () => {
   it("when the function reads values while traced: warns once, returns the eager result", () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});

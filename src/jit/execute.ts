@@ -37,14 +37,18 @@ export class Executable {
     for (const [v, k] of last) if (graph.vars[v].src.kind === "eqn" && !keep.has(v)) this.dying[k].push(v);
   }
 
-  /** Evaluate with `args` (the flattened tensor arguments); returns the output tensors. */
-  run(args: readonly Tensor[]): Tensor[] {
+  /**
+   * Evaluate with `args` (the flattened tensor arguments). Returns the output tensors and the storages
+   * of what the steps read from outside (arguments, Parameters, constants): outputs that share one
+   * of those are not the step's own.
+   */
+  run(args: readonly Tensor[]): { outputs: Tensor[]; sources: Set<Storage> } {
     const { vars } = this.graph;
     const env: (Tensor | undefined)[] = new Array(vars.length);
     const pinned = new Set<Storage>();
     for (const i of this.sources) {
       const src = vars[i].src;
-      const t = src.kind === "arg" ? args[src.index] : src.kind === "param" ? src.param : src.kind === "const" ? src.tensor : null;
+      const t = src.kind === "arg" ? args[src.index] : src.kind === "param" ? src.param._stepRead() : src.kind === "const" ? src.tensor : null;
       if (!t) continue;
       env[i] = t;
       pinned.add(t._concreteView().storage);
@@ -73,7 +77,7 @@ export class Executable {
       }
       for (const v of this.dying[k]) this.drop(env, v, holders);
     }
-    return this.graph.outputs.map((v) => env[v]!);
+    return { outputs: this.graph.outputs.map((v) => env[v]!), sources: pinned };
   }
 
   private drop(env: (Tensor | undefined)[], v: number, holders: Map<Storage, number>): void {

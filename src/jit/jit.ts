@@ -15,6 +15,7 @@
  * `fullgraph: true` asked for the error instead.
  */
 import { Tensor } from "../core/tensor.js";
+import type { Storage } from "../backend/backend.js";
 import { setRandomDrawHook } from "../core/random.js";
 import { RuntimeError, TracedValueError, TypeError, typeName } from "../core/errors.js";
 import { liveParameters, Parameter } from "../nn/parameter.js";
@@ -32,7 +33,9 @@ export interface JitOptions {
 type Fn = (...args: any[]) => any;
 
 /** What a compiled signature does: run its plan, or (when tracing failed) the function itself. */
-type Entry = { kind: "graph"; exe: Executable; rebuild: (outs: Tensor[]) => unknown; effects: readonly Parameter[] } | { kind: "eager" };
+type Entry =
+  | { kind: "graph"; exe: Executable; rebuild: (outs: Tensor[]) => unknown; effects: readonly Parameter[]; reads: readonly Parameter[] }
+  | { kind: "eager" };
 
 
 export function jit<F extends Fn>(fn: F, options: JitOptions = {}): F {
@@ -60,11 +63,11 @@ export function jit<F extends Fn>(fn: F, options: JitOptions = {}): F {
     if (entry.kind === "eager") return fn(...args);
     // the previous call's results are usually garbage by now (see Backend.stepBoundary)
     stepBoundary();
-    const outs = entry.exe.run(tensorLeaves(args));
-    const n = outs.length - entry.effects.length;
-    // assignments take effect after the whole step, as in a MindSpore graph
-    entry.effects.forEach((p, i) => p._restore(outs[n + i]));
-    return entry.rebuild(outs.slice(0, n));
+    const { outputs, sources } = entry.exe.run(tensorLeaves(args));
+    const n = outputs.length - entry.effects.length;
+    const results = outputs.slice(0, n);
+    assignEffects(entry.effects, outputs.slice(n), results, sources, entry.reads);
+    return entry.rebuild(results);
   };
   return compiled as F;
 }
@@ -120,7 +123,35 @@ function compile(fn: Fn, args: unknown[], fullgraph: boolean): Entry {
   // the effects run as extra outputs, then assign their Parameters
   const withEffects: Graph = { ...g, outputs: [...g.outputs, ...g.effects.map(([, v]) => v)] };
   const effects = g.effects.map(([p]) => p);
-  return { kind: "graph", exe: new Executable(withEffects, plan(withEffects, currentFuses())), rebuild, effects };
+  const reads = withEffects.vars.flatMap((v) => (v.src.kind === "param" ? [v.src.param] : []));
+  return { kind: "graph", exe: new Executable(withEffects, plan(withEffects, currentFuses())), rebuild, effects, reads };
+}
+
+/**
+ * Assign a step's new Parameter values: after the whole step, as in a MindSpore graph.
+ *
+ * A training step replaces every weight; left to the GC, each old weight would be garbage until the
+ * next full collection (milliseconds each, every few steps). So where a Parameter's old storage is
+ * provably its alone (see Parameter._sole) and this step's results do not share it, it is freed at
+ * once, as MindSpore's Assign overwrites the weight in place. Storage stays immutable: a storage that
+ * anyone else might hold, through a read from outside or a returned view, is left to the GC.
+ */
+function assignEffects(effects: readonly Parameter[], assigned: Tensor[], results: Tensor[], sources: Set<Storage>, reads: readonly Parameter[]): void {
+  const storageOf = (t: Tensor) => t._concreteView().storage;
+  const returned = new Set(results.map(storageOf));
+  const uses = new Map<Storage, number>();
+  for (const t of assigned) uses.set(storageOf(t), (uses.get(storageOf(t)) ?? 0) + 1);
+  // a Parameter the step only read loses its claim when a result or another Parameter now shares its storage
+  for (const p of reads) {
+    const s = p._soleStorage();
+    if (s && (returned.has(s) || uses.has(s))) p._disown();
+  }
+  const olds = effects.map((p) => p._soleStorage());
+  effects.forEach((p, i) => {
+    const s = storageOf(assigned[i]);
+    p._assign(assigned[i], !sources.has(s) && !returned.has(s) && uses.get(s) === 1);
+  });
+  for (const old of olds) old?.backend.release?.(old);
 }
 
 /** Drop equations nothing returned or assigned depends on. */

@@ -1,5 +1,6 @@
 /** Parameter and ParameterTuple: named, trainable Tensors. */
 import { Tensor, type TensorLike } from "../core/tensor.js";
+import type { Storage } from "../backend/backend.js";
 import { TypeError, ValueError, typeName } from "../core/errors.js";
 import { fmtShape, shapesEqual } from "../core/shape.js";
 import * as L from "../primitives/lax.js";
@@ -29,6 +30,13 @@ export function liveParameters(): Parameter[] {
 export class Parameter extends Tensor {
   name: string;
   private _requiresGrad: boolean;
+  /**
+   * Set while this Parameter's storage was made by a compiled step for it alone and nothing has read it
+   * outside a compiled step since: then no Tensor but this one can hold that storage, and the next
+   * compiled assignment frees it at once instead of leaving it to the GC (see jit's assignEffects).
+   * Every read from outside (`_concrete`, `_snapshot`) and every other change of value (`_init`) clears it.
+   */
+  private _sole = false;
 
   constructor(default_input: TensorLike, name: string | null = null, requires_grad = true) {
     super(default_input);
@@ -80,8 +88,41 @@ export class Parameter extends Tensor {
     return this;
   }
 
+  override _init(...args: Parameters<Tensor["_init"]>): void {
+    super._init(...args);
+    this._sole = false;
+  }
+
+  override _concrete(): Tensor {
+    this._sole = false;
+    return super._concrete();
+  }
+
+  /** Internal (jit): the value as a compiled step reads it, over the same storage; not a read from outside. */
+  _stepRead(): Tensor {
+    const c = super._concrete();
+    return Tensor._fromView(c._view!, this.dtype);
+  }
+
+  /** Internal (jit): the storage that only this Parameter holds, or null when others may hold it too. */
+  _soleStorage(): Storage | null {
+    return this._sole && this._view ? this._view.storage : null;
+  }
+
+  /** Internal (jit): take a compiled step's new value; `sole` when nothing else holds its storage. */
+  _assign(t: Tensor, sole: boolean): void {
+    this._restore(t);
+    this._sole = sole;
+  }
+
+  /** Internal (jit): a compiled step's result shares this Parameter's storage. */
+  _disown(): void {
+    this._sole = false;
+  }
+
   /** Internal: this Parameter's current state as a separate Tensor object. */
   _snapshot(): Tensor {
+    this._sole = false;
     const t = Object.create(Tensor.prototype) as Tensor;
     t._init(this._view, this._tracer, this.shape, this.dtype);
     return t;
