@@ -8,8 +8,10 @@
  * Why the backends want it: the GC does not see memory outside the JS heap
  * (wasm memory, native blocks) as pressure soon enough, so a synchronous
  * training loop would otherwise cycle through far more memory than it holds
- * live. A young-generation collection every few megabytes of tensors hands
- * the previous steps' dead tensors back while their memory is still in cache.
+ * live. The native backend runs a young collection every few megabytes of
+ * tensors (V8 frees external ArrayBuffers in them); the wasm backend needs
+ * full ones, spaced out (see Residency.stepBoundary), because only those clear
+ * a FinalizationRegistry's targets.
  */
 export interface Collector {
   /** run a young-generation (minor) or full collection now */

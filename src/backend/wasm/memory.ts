@@ -43,6 +43,8 @@ const PAGE = 65536;
 const BALLAST_EVERY = 16 * 2 ** 20;
 /** above glibc's largest mmap threshold (32 MiB), so it is always a fresh, untouched mapping */
 const BALLAST_BYTES = 33 * 2 ** 20;
+/** at step boundaries, a collection waits this many times the last one's duration (see stepBoundary) */
+const GC_SPACING = 10;
 
 export function sizeClass(bytes: number): number {
   if (bytes <= 1024) return Math.max(64, (bytes + 63) & ~63);
@@ -202,6 +204,11 @@ export class Residency {
   private overBudgetShare = 1 / 4;
   private spilledSinceGrowth = 0;
   private majorGcs = 0;
+  /** the clock collections are spaced by (tests replace it) */
+  now: () => number = () => performance.now();
+  /** how long the last collection took, and when it ended (ms on `now`) */
+  private lastGcMs = 0;
+  private lastGcEnd = -Infinity;
   /** bumped at the start of every kernel; blocks used by the running kernel are never spilled */
   tick = 1;
   private readonly registry: FinalizationRegistry<Block> & { cleanupSome?: () => void };
@@ -333,29 +340,38 @@ export class Residency {
   private collect(): void {
     const c = this.collector;
     if (!c || !this.registry.cleanupSome) return;
+    const t0 = this.now();
     this.garbage = 0;
     this.majorGcs++;
     this.registry.cleanupSome();
     c.gc(true);
     this.registry.cleanupSome();
+    this.lastGcEnd = this.now();
+    this.lastGcMs = this.lastGcEnd - t0;
   }
 
   /**
    * A gradient is starting at the lowest level (Backend.stepBoundary): the previous step's tensors
-   * (its results, the optimizer's old parameters) are usually dead by now. A full collection here
-   * frees them before the new step allocates, once the garbage reaches an eighth of the budget, or
-   * three steps' worth where steps make more: resident memory stays within a few steps of what is
-   * live (the bench's peak RSS over 1000 MLP steps: 184 MB, against 237 MB collecting per half budget)
-   * while a collection (about 8 ms on the bench machine, for V8's 7 MB old space) comes at most every
-   * third step, so two steps in three pay none. A full one, because V8's young collections never clear
-   * a FinalizationRegistry's targets (nor WeakRefs): they treat them as live and promote them (measured
-   * on Node 20: a young collection after dropping 8 MiB of tensors freed none of them). The engine's own
-   * frees (jit's intermediates, dispose) do not count, so a jitted step whose only garbage is its few
+   * (its results, an eager optimizer's old parameters) are usually dead by now. A full collection here
+   * frees them before the new step allocates, when both
+   * - the garbage reaches an eighth of the budget, or three steps' worth where steps make more (so at
+   *   most every third step), and
+   * - GC_SPACING times the last collection's duration has passed since it ended: collections take at
+   *   most about a tenth of the time. A full collection costs 0.7 ms per MB of V8's old space (8 ms for
+   *   the library alone, 15 ms with the bench's peers loaded); an MLP step that returns 2.7 MB of
+   *   gradients in 7 ms paid one every fourth step, and V8's sweeping after it slowed the next ones.
+   * and in any case once the garbage reaches half the budget, which bounds what a fast loop leaves
+   * resident. A full one, because V8's young collections never clear a FinalizationRegistry's targets
+   * (nor WeakRefs): they treat them as live and promote them (measured on Node 20: a young collection
+   * after dropping 8 MiB of tensors freed none of them). The engine's own frees (jit's intermediates
+   * and replaced weights, dispose) do not count, so a jitted step whose only garbage is its few
    * results pays a collection every many steps, not every step.
    */
   stepBoundary(): void {
     const lastStep = this.garbage - this.garbageAtBoundary;
-    if (this.garbage >= Math.max(this.budgetBytes / 8, 3 * lastStep)) this.collect();
+    const enough = this.garbage >= Math.max(this.budgetBytes / 8, 3 * lastStep);
+    const spaced = this.now() - this.lastGcEnd >= GC_SPACING * this.lastGcMs;
+    if ((enough && spaced) || this.garbage >= this.budgetBytes / 2) this.collect();
     this.garbageAtBoundary = this.garbage;
   }
 
