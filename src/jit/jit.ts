@@ -137,10 +137,12 @@ function compile(fn: Fn, args: unknown[], fullgraph: boolean): Entry {
  * anyone else might hold, through a read from outside or a returned view, is left to the GC.
  */
 function assignEffects(effects: readonly Parameter[], assigned: Tensor[], results: Tensor[], sources: Set<Storage>, reads: readonly Parameter[]): void {
+  // the common call of a function that assigns nothing and reads no Parameter it freed (W1): nothing to do
+  if (effects.length === 0 && !reads.some((p) => p._soleStorage())) return;
   const storageOf = (t: Tensor) => t._concreteView().storage;
   const returned = new Set(results.map(storageOf));
   const uses = new Map<Storage, number>();
-  for (const t of assigned) uses.set(storageOf(t), (uses.get(storageOf(t)) ?? 0) + 1);
+  for (const s of assigned.map(storageOf)) uses.set(s, (uses.get(s) ?? 0) + 1);
   // a Parameter the step only read loses its claim when a result or another Parameter now shares its storage
   for (const p of reads) {
     const s = p._soleStorage();

@@ -24,8 +24,9 @@
  *   and the registry's pending callbacks at once (V8's gc() and
  *   FinalizationRegistry.prototype.cleanupSome, reached through
  *   v8.setFlagsFromString and a fresh vm context; see `Collector`): at a step
- *   boundary once an eighth of the budget of garbage may have built up, and when
- *   resident bytes exceed the budget.
+ *   boundary once an eighth of the budget of garbage may have built up (spaced
+ *   so that collections take at most a tenth of the time), and when resident
+ *   bytes exceed the budget.
  * - Where that is not available (browsers), or not enough, the least
  *   recently used resident blocks are spilled: copied to a JS TypedArray
  *   owned by the Storage alone (so the GC frees it with the Storage) and their
